@@ -50,3 +50,39 @@ export interface Summary {
   /** Probe requests per replica, when a replica header was seen. */
   replicas: Record<string, number>;
 }
+
+/** One replica's figures as scraped from its own /metrics (and DCGM), plus the probes it served. */
+export interface ReplicaFigures {
+  name: string;
+  up: boolean;
+  /** From counter deltas over the last scrape interval; null before two scrapes or with no queries. */
+  prefixCacheHitRatio: number | null;
+  /** 0-1. */
+  kvCacheUsage: number | null;
+  running: number | null;
+  waiting: number | null;
+  /** 0-1, averaged over the replica's GPUs. */
+  gpuUtilization: number | null;
+  probeRequests: number;
+}
+
+export type Role = 'baseline' | 'candidate';
+
+/** One target in `/api/v1/summary`: the window's figures, their confidence intervals, its replicas. */
+export interface TargetSummary {
+  summary: Summary;
+  role: Role | null;
+  up: boolean;
+  /** ISO time of the last successful probe request. */
+  lastSuccess: string | null;
+  /** Bootstrap 95% intervals over the window's requests. TTFT in ms. */
+  ci95: { p50: Interval | null; p95: Interval | null; p99: Interval | null; cacheSpeedup: Interval | null };
+  replicas: ReplicaFigures[];
+}
+
+/** The body of GET /api/v1/summary; the standalone page reads exactly this. */
+export interface SummaryResponse {
+  generatedAt: string;
+  windowSeconds: number;
+  targets: TargetSummary[];
+}
