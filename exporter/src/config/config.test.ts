@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfigFile, parseConfig } from './load.js';
+import { parseDuration } from './duration.js';
+import { resolveSecrets } from './secrets.js';
+
+const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config fixtures', () => {
+  // Every invalid-*.yaml names its exact messages in `# expect:` lines (blackbox_exporter's pairing).
+  const fixtures = readdirSync(testdata).filter((f) => f.startsWith('invalid-'));
+  it.each(fixtures)('%s fails with exactly its expected messages', (file) => {
+    const path = join(testdata, file);
+    const expected = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('# expect: '))
+      .map((l) => l.slice('# expect: '.length));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(problemsOf(() => loadConfigFile(path)).sort()).toEqual(expected.sort());
+  });
+
+  it('loads the full valid example with defaults filled in', () => {
+    const config = loadConfigFile(join(testdata, 'valid-full.yaml'));
+    expect(config.targets?.map((t) => [t.name, t.role, t.keepAlive, t.replicaHeader])).toEqual([
+      ['vllm', 'baseline', false, 'x-inference-pod'],
+      ['llm-d', 'candidate', true, 'x-inference-pod'],
+    ]);
+    expect(config.targets?.[0]?.replicas?.kubernetes).toEqual({ namespace: 'llm', labelSelector: 'app=vllm', port: 8000, path: '/metrics' });
+    expect(config.pacing).toMatchObject({ conversationsPerMinute: 6, turns: 8, maxTokens: 500, thinkTime: { min: 1000, max: 3000 }, timeout: 120_000 });
+    expect(config.window).toEqual({ duration: 900_000, maxRequests: 3000 });
+    expect(config.turnLabelCap).toBe(10);
+  });
+
+  it('the example deployment config in the package is valid', () => {
+    const example = join(testdata, '..', '..', '..', 'kvcanary.example.yaml');
+    expect(loadConfigFile(example).targets?.map((t) => t.role)).toEqual(['baseline', 'candidate']);
+  });
+
+  it('an empty document is the embedded default (no targets)', () => {
+    const config = parseConfig(null);
+    expect(config.targets).toBeUndefined();
+    expect(config.window.duration).toBe(600_000);
+  });
+
+  it('names an unreadable file', () => {
+    expect(problemsOf(() => loadConfigFile('/nonexistent/kvcanary.yaml'))).toEqual(['cannot read: ENOENT']);
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['2s', 2000],
+    ['1m30s', 90_000],
+    ['1.5s', 1500],
+    ['10', 10_000],
+    [3, 3000],
+  ])('%p is %p ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+  it.each(['', '2x', 's', '2s junk', '-1s'])('%p is not a duration', (text) => expect(parseDuration(text)).toBeNull());
+});
+
+describe('secrets', () => {
+  const config = loadConfigFile(join(testdata, 'valid-full.yaml'));
+
+  it('reads the API key and web token from the environment without putting them in messages', () => {
+    const secrets = resolveSecrets(config, 'x', { env: { TEST_VLLM_KEY: 'sk-123', TEST_WEB_TOKEN: 'tok' }, readFile: () => '' });
+    expect(secrets.targets.get('vllm')).toEqual({ authorization: 'Bearer sk-123' });
+    expect(secrets.webAuth).toEqual({ kind: 'bearer', token: 'tok' });
+  });
+
+  it('names each missing variable', () => {
+    expect(problemsOf(() => resolveSecrets(config, 'x', { env: {}, readFile: () => '' }))).toEqual([
+      'targets[0].apiKeyEnv: environment variable TEST_VLLM_KEY is not set',
+      'web.auth.bearer.tokenEnv: environment variable TEST_WEB_TOKEN is not set',
+    ]);
+  });
+
+  it('reads keys from files, trimmed', () => {
+    const fromFile = parseConfig({ targets: [{ name: 'a', url: 'http://a/v1', apiKeyFile: '/k' }] });
+    const secrets = resolveSecrets(fromFile, 'x', { env: {}, readFile: () => 'sk-file\n' });
+    expect(secrets.targets.get('a')?.authorization).toBe('Bearer sk-file');
+  });
+});
