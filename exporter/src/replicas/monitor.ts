@@ -1,0 +1,331 @@
+/**
+ * Per-replica figures for one target: discovers the replicas, scrapes each one's /metrics (and a
+ * DCGM exporter, if configured) every interval, and keeps the figures the exporter exposes. It never
+ * throws into the exporter: a failing replica is `up: false`, a failing discovery keeps its list.
+ * Label cardinality is bounded: at most `maxReplicas` replicas, names sanitised and truncated, GPUs
+ * per replica capped, and replicas that leave discovery are forgotten and reported as removed.
+ */
+import { Agent } from 'undici';
+import type { ReplicaFigures } from '../stats/types.js';
+import type { Clock } from '../util/clock.js';
+import { PrefixCacheDeltas } from './counter-deltas.js';
+import type { Sample } from './exposition-parser.js';
+import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
+import { scrapeMetrics } from './scrape.js';
+import { errorMessage, silentLogger, type Logger, type Replica, type ReplicaSource } from './types.js';
+
+export interface ReplicaMonitorOptions {
+  /** The target's name, for log lines only (the exporter adds the `target` label). */
+  target: string;
+  source: ReplicaSource;
+  /** A DCGM exporter's /metrics; its `pod` label is matched to the replica name. */
+  dcgmUrl?: string;
+  intervalMs: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  maxReplicas: number;
+  clock: Clock;
+  logger?: Logger;
+  /** Called once per replica that left discovery (or the bound), so its series can be removed. */
+  onRemove?: (replica: string) => void;
+}
+
+export interface ReplicaCounters {
+  replica: string;
+  hitsTotal: number;
+  queriesTotal: number;
+}
+
+export interface ReplicaGpu {
+  replica: string;
+  gpu: string;
+  ratio: number;
+}
+
+export interface ReplicaMonitor {
+  start(): void;
+  stop(): Promise<void>;
+  scrapeOnce(): Promise<void>;
+  figures(): ReplicaFigures[];
+  counters(): ReplicaCounters[];
+  gpus(): ReplicaGpu[];
+  /** Replica names removed since the previous call. */
+  replicasRemoved(): string[];
+}
+
+/** Label values stay short and printable; Kubernetes pod names fit (they are DNS names). */
+export const MAX_NAME_LENGTH = 128;
+const MAX_GPUS_PER_REPLICA = 16;
+const MAX_PENDING_REMOVED = 1024;
+const SCRAPE_CONCURRENCY = 16;
+
+interface ReplicaState {
+  name: string;
+  /** The name as discovery gave it: DCGM's `pod` label is matched against this. */
+  sourceName: string;
+  metricsUrl: string;
+  up: boolean;
+  lastFailure: string | null;
+  deltas: PrefixCacheDeltas;
+  hitRatio: number | null;
+  kvCacheUsage: number | null;
+  running: number | null;
+  waiting: number | null;
+  /** DCGM-style utilisation found on the replica's own page (the simulator serves it there). */
+  ownGpus: Map<string, number>;
+}
+
+export function sanitiseReplicaName(name: string): string {
+  const clean = name.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, MAX_NAME_LENGTH);
+  return clean === '' ? '_' : clean;
+}
+
+export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMonitor {
+  const logger = options.logger ?? silentLogger;
+  const log = { target: options.target };
+  const states = new Map<string, ReplicaState>();
+  let removed: string[] = [];
+  let dcgm: Map<string, Map<string, number>> | null = null;
+  let lastDropped = '';
+  let dispatcher: Agent | null = null;
+  let cycle: Promise<void> | null = null;
+  let loop: Promise<void> | null = null;
+  let abort = new AbortController();
+
+  const pool = (): Agent => (dispatcher ??= new Agent({ keepAliveTimeout: Math.max(options.intervalMs * 2, 4_000) }));
+
+  async function discover(): Promise<Replica[]> {
+    let listed: Replica[];
+    try {
+      listed = await options.source.list();
+    } catch (err) {
+      // Sources promise not to throw; if one does anyway, keep what we have.
+      logger.warn({ ...log, err: errorMessage(err) }, 'replica discovery failed; keeping the last known replicas');
+      return [...states.values()].map((s) => ({ name: s.sourceName, metricsUrl: s.metricsUrl }));
+    }
+    return listed;
+  }
+
+  /** Sanitises, de-duplicates and bounds the discovered list; returns the kept replicas by label name. */
+  function bound(listed: Replica[]): Map<string, Replica> {
+    const byName = new Map<string, Replica>();
+    const sorted = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const dropped: string[] = [];
+    for (const r of sorted) {
+      const name = sanitiseReplicaName(r.name);
+      if (byName.has(name)) dropped.push(`${name} (duplicate)`);
+      else if (byName.size >= options.maxReplicas) dropped.push(name);
+      else byName.set(name, r);
+    }
+    const key = dropped.join(',');
+    if (key !== lastDropped && dropped.length > 0) {
+      logger.warn(
+        { ...log, maxReplicas: options.maxReplicas, dropped: dropped.slice(0, 20), droppedCount: dropped.length },
+        'replicas over the bound were dropped',
+      );
+    }
+    lastDropped = key;
+    return byName;
+  }
+
+  function reconcile(kept: Map<string, Replica>): void {
+    for (const name of [...states.keys()]) {
+      const wanted = kept.get(name);
+      const state = states.get(name);
+      if (wanted && state && wanted.metricsUrl === state.metricsUrl) continue;
+      if (wanted && state) {
+        // Same name, new address (a StatefulSet pod recreated): its counters restart lower, which
+        // the delta tracker reads as a reset, so the series simply goes on.
+        state.metricsUrl = wanted.metricsUrl;
+        state.sourceName = wanted.name;
+        continue;
+      }
+      states.delete(name);
+      markRemoved(name);
+    }
+    for (const [name, r] of kept) {
+      if (states.has(name)) continue;
+      removed = removed.filter((n) => n !== name);
+      states.set(name, newState(name, r));
+    }
+  }
+
+  function markRemoved(name: string): void {
+    logger.info({ ...log, replica: name }, 'replica left discovery; forgetting it');
+    removed.push(name);
+    if (removed.length > MAX_PENDING_REMOVED) removed = removed.slice(-MAX_PENDING_REMOVED);
+    try {
+      options.onRemove?.(name);
+    } catch (err) {
+      logger.error({ ...log, replica: name, err: errorMessage(err) }, 'onRemove callback failed');
+    }
+  }
+
+  async function scrapeReplica(state: ReplicaState, signal: AbortSignal): Promise<void> {
+    const result = await scrapeMetrics(state.metricsUrl, {
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+      dispatcher: pool(),
+      keep: isWantedMetric,
+      signal,
+    });
+    if (!result.ok) {
+      if (state.up || state.lastFailure !== result.reason) {
+        logger.warn({ ...log, replica: state.name, reason: result.reason }, 'replica scrape failed');
+      }
+      state.up = false;
+      state.lastFailure = result.reason;
+      // Stale figures would mislead; the counters keep their last values, so the next good
+      // scrape measures its delta over the whole gap.
+      state.hitRatio = state.kvCacheUsage = state.running = state.waiting = null;
+      state.ownGpus = new Map();
+      return;
+    }
+    if (!state.up && state.lastFailure !== null) logger.info({ ...log, replica: state.name }, 'replica scrape recovered');
+    state.up = true;
+    state.lastFailure = null;
+    const raw = normalise(result.samples);
+    const step = state.deltas.observe(raw.hits, raw.queries);
+    // Engines without counters (V0 before they existed, SGLang) only offer their own gauge.
+    state.hitRatio = raw.hits && raw.queries ? step.ratio : raw.hitRateGauge;
+    state.kvCacheUsage = raw.kvCacheUsage;
+    state.running = raw.running;
+    state.waiting = raw.waiting;
+    state.ownGpus = capGpus(gpuRatios(result.samples));
+  }
+
+  async function scrapeDcgm(url: string, signal: AbortSignal): Promise<void> {
+    const result = await scrapeMetrics(url, {
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+      dispatcher: pool(),
+      keep: (name) => name === DCGM_GPU_UTIL,
+      signal,
+    });
+    if (!result.ok) {
+      if (dcgm !== null) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
+      dcgm = null;
+      return;
+    }
+    const byPod = new Map<string, Sample[]>();
+    for (const s of result.samples) {
+      const pod = s.labels.pod;
+      if (!pod) continue;
+      const list = byPod.get(pod);
+      if (list) list.push(s);
+      else byPod.set(pod, [s]);
+    }
+    dcgm = new Map([...byPod].map(([pod, samples]) => [pod, capGpus(gpuRatios(samples))]));
+  }
+
+  async function runCycle(): Promise<void> {
+    const signal = abort.signal;
+    reconcile(bound(await discover()));
+    const jobs: Array<() => Promise<void>> = [...states.values()].map((s) => () => scrapeReplica(s, signal));
+    const dcgmUrl = options.dcgmUrl;
+    if (dcgmUrl) jobs.push(() => scrapeDcgm(dcgmUrl, signal));
+    await runLimited(jobs, SCRAPE_CONCURRENCY);
+  }
+
+  function gpusOf(state: ReplicaState): Map<string, number> {
+    const fromDcgm = dcgm?.get(state.sourceName);
+    return fromDcgm && fromDcgm.size > 0 ? fromDcgm : state.ownGpus;
+  }
+
+  const ordered = (): ReplicaState[] => [...states.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+  const monitor: ReplicaMonitor = {
+    scrapeOnce() {
+      // One cycle at a time: a caller arriving mid-cycle shares it instead of doubling the load.
+      cycle ??= runCycle()
+        .catch((err: unknown) => logger.error({ ...log, err: errorMessage(err) }, 'replica scrape cycle failed'))
+        .finally(() => {
+          cycle = null;
+        });
+      return cycle;
+    },
+    start() {
+      if (loop) return;
+      abort = new AbortController();
+      const signal = abort.signal;
+      loop = (async () => {
+        while (!signal.aborted) {
+          await monitor.scrapeOnce();
+          await options.clock.sleep(options.intervalMs, signal);
+        }
+      })();
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+      await cycle;
+      loop = null;
+      const agent = dispatcher;
+      dispatcher = null;
+      await agent?.destroy().catch(() => undefined);
+      await options.source.close?.();
+    },
+    figures() {
+      return ordered().map((s) => {
+        const gpus = [...gpusOf(s).values()];
+        return {
+          name: s.name,
+          up: s.up,
+          prefixCacheHitRatio: s.hitRatio,
+          kvCacheUsage: s.kvCacheUsage,
+          running: s.running,
+          waiting: s.waiting,
+          gpuUtilization: s.up && gpus.length > 0 ? gpus.reduce((a, b) => a + b, 0) / gpus.length : null,
+          probeRequests: 0,
+        };
+      });
+    },
+    counters() {
+      return ordered().map((s) => ({ replica: s.name, hitsTotal: s.deltas.hitsTotal, queriesTotal: s.deltas.queriesTotal }));
+    },
+    gpus() {
+      return ordered().flatMap((s) =>
+        s.up ? [...gpusOf(s)].map(([gpu, ratio]) => ({ replica: s.name, gpu, ratio })) : [],
+      );
+    },
+    replicasRemoved() {
+      const out = removed;
+      removed = [];
+      return out;
+    },
+  };
+  return monitor;
+}
+
+function newState(name: string, r: Replica): ReplicaState {
+  return {
+    name,
+    sourceName: r.name,
+    metricsUrl: r.metricsUrl,
+    up: false,
+    lastFailure: null,
+    deltas: new PrefixCacheDeltas(),
+    hitRatio: null,
+    kvCacheUsage: null,
+    running: null,
+    waiting: null,
+    ownGpus: new Map(),
+  };
+}
+
+function capGpus(gpus: Map<string, number>): Map<string, number> {
+  if (gpus.size <= MAX_GPUS_PER_REPLICA) return gpus;
+  const keys = [...gpus.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return new Map(keys.slice(0, MAX_GPUS_PER_REPLICA).map((k) => [k, gpus.get(k) ?? 0]));
+}
+
+async function runLimited(jobs: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      await job?.();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+}
