@@ -1,4 +1,4 @@
-import type { ChatResult } from '../client/types.js';
+import type { ChatRequest, ChatResult } from '../client/types.js';
 import type { DocType } from '../corpus/types.js';
 
 /** One request as the statistics and the JSON report see it. */
@@ -9,4 +9,30 @@ export interface RequestRecord extends Omit<ChatResult, 'text'> {
   turn: number;
   docType: DocType;
   document: string;
+}
+
+/** What the engine needs of a client: the streaming client fits, and so does a test fake. */
+export interface ProbeClient {
+  chat(request: ChatRequest): Promise<ChatResult>;
+}
+
+/**
+ * completed: every turn succeeded. failed: a turn failed (the conversation goes on only when that
+ * turn produced some text to feed back). cancelled: stopped by the caller. skipped: the continuous
+ * engine was at its bound for that target and did not start it (the pair is missing that side).
+ */
+export type ConversationOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+export interface ConversationResult {
+  target: string;
+  conversation: number;
+  outcome: ConversationOutcome;
+  turnsRun: number;
+  turnsSucceeded: number;
+}
+
+/** Random pause before each turn, as a user reading the answer; milliseconds. */
+export interface ThinkTime {
+  minMs: number;
+  maxMs: number;
 }

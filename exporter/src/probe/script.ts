@@ -1,0 +1,59 @@
+import type { ChatMessage } from '../client/types.js';
+import type { SeedDocument } from '../corpus/types.js';
+import { seededRandom } from '../util/random.js';
+import { FOLLOW_UPS, INSTRUCTIONS } from './prompts.js';
+
+/**
+ * Everything a conversation will ask, decided before it starts, so that the same script sent to
+ * several targets gives them identical work (a paired comparison). Only the answers differ, and
+ * they are fed back as each target produced them.
+ */
+export interface ConversationScript {
+  id: number;
+  document: SeedDocument;
+  instruction: string;
+  /** followUps[k] is the user message of turn k + 2. */
+  followUps: readonly string[];
+  turns: number;
+}
+
+/** A well-mixed 32-bit seed per (run seed, conversation): conversations do not depend on each other's order. */
+export function conversationSeed(seed: number, id: number): number {
+  let h = (seed ^ Math.imul(id + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Conversation `id` of a run: document `id mod n`, instruction by id (as the reference), seeded follow-ups. */
+export function conversationScript(options: { id: number; documents: readonly SeedDocument[]; turns: number; seed: number }): ConversationScript {
+  const { id, documents, turns, seed } = options;
+  if (documents.length === 0) throw new Error('no documents to build a conversation from');
+  if (!Number.isInteger(turns) || turns < 1) throw new RangeError('turns must be a positive integer');
+  const document = documents[id % documents.length] as SeedDocument;
+  const instructions = INSTRUCTIONS[document.type];
+  const random = seededRandom(conversationSeed(seed, id));
+  const followUps = Array.from({ length: turns - 1 }, () => random.pick(FOLLOW_UPS[document.type]));
+  return { id, document, instruction: instructions[id % instructions.length] as string, followUps, turns };
+}
+
+/** The scripts of a fixed-size run (bench): conversations 0..count-1. */
+export function runScripts(options: { count: number; documents: readonly SeedDocument[]; turns: number; seed: number }): ConversationScript[] {
+  return Array.from({ length: options.count }, (_, id) => conversationScript({ id, documents: options.documents, turns: options.turns, seed: options.seed }));
+}
+
+export function firstTurnMessage(script: ConversationScript): ChatMessage {
+  return { role: 'user', content: `${script.instruction}\n\n\`\`\`\n${script.document.content}\n\`\`\`` };
+}
+
+/**
+ * The messages of turn `turn` (1-based): turn 1 is the instruction and the document; every later
+ * turn is the previous turn's messages, the previous answer as the assistant, and the follow-up,
+ * so the prompt prefix grows as it does for a real user.
+ */
+export function nextMessages(script: ConversationScript, previous: readonly ChatMessage[], previousAnswer: string, turn: number): ChatMessage[] {
+  if (turn === 1) return [firstTurnMessage(script)];
+  const followUp = script.followUps[turn - 2];
+  if (followUp === undefined) throw new RangeError(`turn ${turn} is past the script's ${script.turns} turns`);
+  return [...previous, { role: 'assistant', content: previousAnswer }, { role: 'user', content: followUp }];
+}
