@@ -1,0 +1,160 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import type { RequestRecord } from '../probe/types.js';
+import { summarize } from '../stats/summarize.js';
+import type { Summary } from '../stats/types.js';
+import { ExporterMetrics, wantsOpenMetrics, type ReplicaSnapshot } from './exporter-metrics.js';
+import { openMetricsToText } from './openmetrics-text.js';
+import { renderProbe } from './probe-metrics.js';
+
+function record(over: Partial<RequestRecord>): RequestRecord {
+  return { target: 'vllm', conversation: 1, turn: 1, docType: 'CODE', document: 'a.py', outcome: 'success', startedAt: 1_700_000_000_000, ttftMs: 300, totalMs: 2000, itlMs: 20, promptTokens: 100, completionTokens: 50, cachedTokens: 16, replica: 'pod-0', ...over };
+}
+
+function which(tool: string): string | null {
+  try {
+    return execFileSync('which', [tool], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Value of one sample line, found by name and a label subset. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    return Number(line.replace(/ # .*$/, '').split(' ').at(-1));
+  }
+  return undefined;
+}
+
+function setup(snapshots: ReplicaSnapshot[] = []) {
+  const records: RequestRecord[] = [
+    record({ turn: 1, ttftMs: 300 }),
+    record({ turn: 2, ttftMs: 100 }),
+    record({ turn: 3, ttftMs: 50, replica: 'pod-1' }),
+    record({ turn: 12, ttftMs: 50, docType: 'TEXT' }),
+    record({ turn: 4, outcome: 'timeout', ttftMs: undefined, replica: undefined }),
+  ];
+  let summaries: Summary[] = [];
+  const metrics = new ExporterMetrics({
+    version: '0.1.0-test',
+    turnCap: 10,
+    maxReplicasPerTarget: 3,
+    defaultMetrics: true,
+    sources: { windowSummaries: () => summaries, replicaSnapshots: () => snapshots },
+  });
+  metrics.setTargets([{ name: 'vllm', role: 'baseline' }, { name: 'llm-d', role: 'candidate' }]);
+  metrics.initTarget('vllm', 'm');
+  for (const r of records) metrics.observeRequest(r, 'm');
+  summaries = [summarize(records, { target: 'vllm', model: 'm', elapsedSeconds: 60, conversationsPlanned: 0, turnCap: 10 })];
+  return metrics;
+}
+
+const snapshot: ReplicaSnapshot = {
+  target: 'vllm',
+  figures: [
+    { name: 'pod-0', up: true, prefixCacheHitRatio: 0.75, kvCacheUsage: 0.2, running: 1, waiting: 0, gpuUtilization: 0.5, probeRequests: 3 },
+    { name: 'pod-1', up: false, prefixCacheHitRatio: null, kvCacheUsage: null, running: null, waiting: null, gpuUtilization: null, probeRequests: 1 },
+  ],
+  cacheCounters: [{ replica: 'pod-0', hits: 300, queries: 400 }],
+  gpus: [{ replica: 'pod-0', gpu: '0', utilization: 0.5 }],
+};
+
+describe('ExporterMetrics', () => {
+  it('exports every design 4.3 family with the measured values', async () => {
+    const { body, contentType } = await setup([snapshot]).render('text/plain');
+    expect(contentType).toMatch(/^text\/plain; version=0.0.4/);
+    expect(sample(body, 'kvcanary_requests_total', { outcome: 'success' })).toBe(4);
+    expect(sample(body, 'kvcanary_requests_total', { outcome: 'timeout' })).toBe(1);
+    expect(sample(body, 'kvcanary_requests_total', { outcome: 'cancelled' })).toBe(0);
+    expect(sample(body, 'kvcanary_ttft_seconds_count', { turn: '10+', doc_type: 'TEXT' })).toBe(1);
+    expect(sample(body, 'kvcanary_ttft_seconds_bucket', { turn: '1', le: '0.3' })).toBe(1);
+    expect(sample(body, 'kvcanary_ttft_seconds_bucket', { turn: '1', le: '0.25' })).toBe(0);
+    expect(sample(body, 'kvcanary_ttft_window_seconds', { quantile: '0.5' })).toBe(0.1);
+    expect(sample(body, 'kvcanary_ttft_turn_window_seconds', { turn: '10+' })).toBe(0.05);
+    expect(sample(body, 'kvcanary_cache_speedup_ratio', { target: 'vllm' })).toBeCloseTo(300 / ((100 + 50 + 50) / 3));
+    expect(sample(body, 'kvcanary_turn_affinity_ratio', { target: 'vllm' })).toBe(0.5);
+    expect(sample(body, 'kvcanary_prompt_tokens_total')).toBe(500);
+    expect(sample(body, 'kvcanary_cached_prompt_tokens_total')).toBe(80);
+    expect(sample(body, 'kvcanary_replica_probe_requests_total', { replica: 'pod-0' })).toBe(3);
+    expect(sample(body, 'kvcanary_replica_up', { replica: 'pod-1' })).toBe(0);
+    expect(sample(body, 'kvcanary_replica_prefix_cache_hit_ratio', { replica: 'pod-1' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_prefix_cache_hits_total', { replica: 'pod-0' })).toBe(300);
+    expect(sample(body, 'kvcanary_replica_gpu_utilization_ratio', { gpu: '0' })).toBe(0.5);
+    expect(sample(body, 'kvcanary_target_info', { target: 'llm-d', role: 'candidate' })).toBe(1);
+    expect(sample(body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0); // last request timed out
+    expect(sample(body, 'kvcanary_last_success_timestamp_seconds', { target: 'vllm' })).toBe(1_700_000_002);
+    expect(sample(body, 'kvcanary_build_info', { version: '0.1.0-test' })).toBe(1);
+    expect(body).toContain('process_cpu_seconds_total');
+    expect(body).not.toContain('# {conversation_id');
+  });
+
+  it('carries conversation-id exemplars only in OpenMetrics', async () => {
+    const metrics = setup();
+    const { body, contentType } = await metrics.render('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5');
+    expect(contentType).toMatch(/^application\/openmetrics-text/);
+    const line = body.split('\n').find((l) => l.startsWith('kvcanary_ttft_seconds_bucket{le="0.3"') && l.includes('turn="1"'));
+    expect(line).toMatch(/\} 1 # \{conversation_id="vllm\/1"\} 0.3 \d+(\.\d+)?$/);
+    expect(body).toMatch(/# EOF\n$/);
+    expect(body).toContain('# TYPE kvcanary_requests counter');
+    // The text rendering of the same registry is unharmed by an OpenMetrics scrape before it.
+    expect((await metrics.render(undefined)).body).toContain('# TYPE kvcanary_requests_total counter');
+  });
+
+  it('removes series of replicas and windows that are gone', async () => {
+    const snaps = [snapshot];
+    const metrics = setup(snaps);
+    expect(sample((await metrics.render(undefined)).body, 'kvcanary_replica_up', { replica: 'pod-1' })).toBe(0);
+    snaps[0] = { ...snapshot, figures: snapshot.figures.slice(0, 1) };
+    metrics.retainReplicas('vllm', ['pod-0']);
+    const body = (await metrics.render(undefined)).body;
+    expect(sample(body, 'kvcanary_replica_up', { replica: 'pod-1' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_probe_requests_total', { replica: 'pod-1' })).toBeUndefined();
+  });
+
+  it('bounds replica label values from response headers', async () => {
+    const metrics = setup();
+    for (const pod of ['a', 'b', 'c', 'd', 'http://user:pw@x/', 'e']) metrics.observeRequest(record({ replica: pod }), 'm');
+    const body = (await metrics.render(undefined)).body;
+    const replicas = new Set([...body.matchAll(/kvcanary_replica_probe_requests_total\{[^}]*replica="([^"]*)"/g)].map((m) => m[1]));
+    expect(replicas).toEqual(new Set(['pod-0', 'pod-1', 'a', 'other']));
+  });
+
+  it('passes promtool check metrics', async () => {
+    const promtool = which('promtool');
+    if (!promtool) return; // the e2e test requires it in CI
+    const { body } = await setup([snapshot]).render(undefined);
+    const run = spawnSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8' });
+    expect(run.stderr + run.stdout).toBe('');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('content negotiation', () => {
+  it.each([
+    [undefined, false],
+    ['text/plain;version=0.0.4', false],
+    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', true],
+    ['application/openmetrics-text; version=1.0.0; charset=utf-8', true],
+    ['application/openmetrics-text;version=0.0.1', false],
+  ])('%p -> OpenMetrics %p', (accept, om) => expect(wantsOpenMetrics(accept)).toBe(om));
+
+  it('converts OpenMetrics to text without touching quoted label values', () => {
+    const om = '# HELP a_b x\n# TYPE a_b counter\na_b_total{l="v # {q}"} 2 # {id="1"} 1 123\n# EOF\n';
+    expect(openMetricsToText(om)).toBe('# HELP a_b_total x\n# TYPE a_b_total counter\na_b_total{l="v # {q}"} 2\n');
+  });
+});
+
+describe('/probe registry', () => {
+  it('reports a failed probe as success 0 and a good one with its turns', async () => {
+    const bad = await renderProbe({ target: 't', records: [], durationSeconds: 0.1, error: 'connect refused' }, 10);
+    expect(sample(bad.body, 'kvcanary_probe_success')).toBe(0);
+    const good = await renderProbe({ target: 't', records: [record({ turn: 1, ttftMs: 300 }), record({ turn: 2, ttftMs: 100 })], durationSeconds: 3 }, 10);
+    expect(sample(good.body, 'kvcanary_probe_success')).toBe(1);
+    expect(sample(good.body, 'kvcanary_probe_ttft_seconds', { turn: '2' })).toBe(0.1);
+    expect(sample(good.body, 'kvcanary_probe_cache_speedup_ratio')).toBe(3);
+    expect(sample(good.body, 'kvcanary_probe_turn_affinity_ratio')).toBe(1);
+  });
+});
