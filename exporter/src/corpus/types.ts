@@ -5,4 +5,9 @@ export interface SeedDocument {
   name: string;
   type: DocType;
   content: string;
+  /**
+   * Set when the document was longer than the budget and cut (at a line boundary): its length in
+   * characters before trimming, so the CLI can warn. Absent when the document is whole.
+   */
+  trimmedFrom?: number;
 }
