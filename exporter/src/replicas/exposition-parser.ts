@@ -86,7 +86,10 @@ function parseSampleLine(
   while (pos < line.length && NAME_CHAR.test(line[pos] ?? '')) pos++;
   const name = line.slice(0, pos);
   const labels: Record<string, string> = {};
+  const afterName = pos;
+  while (line[pos] === ' ' || line[pos] === '\t') pos++;
   if (line[pos] === '{') pos = parseLabels(line, pos + 1, labels);
+  else pos = afterName;
   if (line[pos] !== ' ' && line[pos] !== '\t') throw new LineError('space before value expected');
   // Value, then an optional timestamp, then (OpenMetrics) an optional exemplar after '#'.
   const rest = line.slice(pos).trim();

@@ -169,6 +169,8 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       keep: isWantedMetric,
       signal,
     });
+    // A scrape cut short by stop() says nothing about the replica: keep what we knew.
+    if (signal.aborted) return;
     if (!result.ok) {
       if (state.up || state.lastFailure !== result.reason) {
         logger.warn({ ...log, replica: state.name, reason: result.reason }, 'replica scrape failed');
@@ -202,6 +204,7 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       keep: (name) => name === DCGM_GPU_UTIL,
       signal,
     });
+    if (signal.aborted) return;
     if (!result.ok) {
       if (dcgm !== null) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
       dcgm = null;
@@ -264,6 +267,8 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       dispatcher = null;
       await agent?.destroy().catch(() => undefined);
       await options.source.close?.();
+      // A fresh signal, so scrapeOnce() after stop() still works (e.g. a one-off /probe).
+      abort = new AbortController();
     },
     figures() {
       return ordered().map((s) => {
