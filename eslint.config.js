@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', 'panel-plugin/.config/**'] },
@@ -18,5 +19,17 @@ export default tseslint.config(
     // The CLI's output layer is the one place that writes to the terminal.
     files: ['exporter/src/cli/**', 'exporter/src/bench/**', '**/scripts/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The Grafana panel runs in a browser and is React: browser globals and the rules of hooks.
+    files: ['panel-plugin/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // create-plugin's jest entry points are CommonJS by design.
+    files: ['panel-plugin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,0 +1,184 @@
+import { ComparisonOptions } from '../options';
+import { ComparisonRow, Improvement, Message, TargetFigures, TurnRow, ViewModel } from './view-model';
+
+/** What both adapters hand over: the targets found (in the order first seen) and any query errors. */
+export interface CompareInput {
+  targets: TargetFigures[];
+  errors: string[];
+  options: ComparisonOptions;
+  /** Says what was looked for, for the no-data message. */
+  noDataHint: string;
+}
+
+/**
+ * How much better the candidate is than the baseline.
+ * Latencies: lower is better, said as "63% faster" / "12% slower" (relative to baseline).
+ * Ratios (cache speedup): higher is better, said as "2.1× better" from 1.1× up, as a percentage below that.
+ */
+export function improvement(
+  kind: ComparisonRow['kind'],
+  baseline: number | null,
+  candidate: number | null,
+  options: Pick<ComparisonOptions, 'betterThreshold' | 'worseThreshold'>
+): Improvement | null {
+  if (baseline === null || candidate === null || !(baseline > 0) || !(candidate > 0)) {
+    return null;
+  }
+  // Both as "percent better" and "percent worse", each relative to the side it is measured from.
+  const candidateBetter = kind === 'latency' ? candidate < baseline : candidate > baseline;
+  let text: string;
+  let percent: number;
+  if (kind === 'latency') {
+    percent = candidateBetter ? (1 - candidate / baseline) * 100 : (candidate / baseline - 1) * 100;
+    text = `${Math.round(percent)}% ${candidateBetter ? 'faster' : 'slower'}`;
+  } else {
+    const factor = candidateBetter ? candidate / baseline : baseline / candidate;
+    percent = (factor - 1) * 100;
+    const word = candidateBetter ? 'better' : 'worse';
+    text = factor >= 1.1 ? `${truncate(factor, 1)}× ${word}` : `${Math.round(percent)}% ${word}`;
+  }
+  if (Math.round(percent) === 0) {
+    return { text: 'same', verdict: 'neutral' };
+  }
+  const threshold = candidateBetter ? options.betterThreshold : options.worseThreshold;
+  const verdict = percent >= threshold ? (candidateBetter ? 'better' : 'worse') : 'neutral';
+  return { text, verdict };
+}
+
+/** Rounds down, so a factor of 2.145 reads "2.1×" and never overstates. */
+function truncate(value: number, decimals: number): string {
+  const scale = 10 ** decimals;
+  return (Math.floor(value * scale + 1e-9) / scale).toFixed(decimals);
+}
+
+function pickSides(
+  targets: TargetFigures[],
+  options: ComparisonOptions
+): { baselineName: string | null; candidateName: string | null } {
+  const names = targets.map((t) => t.name);
+  const byRole = (role: 'baseline' | 'candidate') => targets.find((t) => t.role === role)?.name ?? null;
+  const baselineName =
+    options.baseline !== ''
+      ? options.baseline
+      : byRole('baseline') ?? names.find((n) => n !== options.candidate && n !== byRole('candidate')) ?? null;
+  const candidateName =
+    options.candidate !== ''
+      ? options.candidate
+      : byRole('candidate') ?? names.find((n) => n !== baselineName) ?? null;
+  return { baselineName, candidateName };
+}
+
+function row(
+  id: ComparisonRow['id'],
+  label: string,
+  kind: ComparisonRow['kind'],
+  baseline: number | null,
+  candidate: number | null,
+  options: ComparisonOptions
+): ComparisonRow {
+  return { id, label, kind, baseline, candidate, improvement: improvement(kind, baseline, candidate, options) };
+}
+
+/** Turns in numeric order, the capped "10+" bucket after 10. */
+export function compareTurns(a: string, b: string): number {
+  const na = parseInt(a, 10);
+  const nb = parseInt(b, 10);
+  if (Number.isNaN(na) || Number.isNaN(nb)) {
+    return a.localeCompare(b);
+  }
+  return na - nb || a.length - b.length;
+}
+
+function turnRows(baseline: TargetFigures | null, candidate: TargetFigures | null): TurnRow[] {
+  const turns = new Set<string>();
+  baseline?.byTurn.forEach((t) => turns.add(t.turn));
+  candidate?.byTurn.forEach((t) => turns.add(t.turn));
+  const find = (target: TargetFigures | null, turn: string) => target?.byTurn.find((t) => t.turn === turn)?.meanMs ?? null;
+  return [...turns].sort(compareTurns).map((turn) => ({
+    turn,
+    baselineMs: find(baseline, turn),
+    candidateMs: find(candidate, turn),
+  }));
+}
+
+function hasFigures(target: TargetFigures): boolean {
+  return (
+    target.ttft.p50 !== null ||
+    target.ttft.p95 !== null ||
+    target.ttft.p99 !== null ||
+    target.cacheSpeedup !== null ||
+    target.byTurn.length > 0 ||
+    target.replicas.length > 0 ||
+    target.requests !== null
+  );
+}
+
+/** Picks baseline and candidate, lines their figures up and says what is missing. */
+export function buildViewModel({ targets, errors, options, noDataHint }: CompareInput): ViewModel {
+  const messages: Message[] = errors.map((text) => ({ severity: 'error', text }));
+  const usable = targets.filter(hasFigures);
+  const targetsSeen = usable.map((t) => t.name);
+  const empty: ViewModel = {
+    state: errors.length > 0 ? 'error' : 'no-data',
+    messages,
+    baseline: null,
+    candidate: null,
+    headline: [],
+    firstLater: [],
+    turns: [],
+    targetsSeen,
+  };
+  if (usable.length === 0) {
+    if (errors.length === 0) {
+      messages.push({ severity: 'info', text: noDataHint });
+    }
+    return empty;
+  }
+
+  const { baselineName, candidateName } = pickSides(usable, options);
+  const baseline = usable.find((t) => t.name === baselineName) ?? null;
+  const candidate = usable.find((t) => t.name === candidateName && t !== baseline) ?? null;
+  const seen = targetsSeen.map((n) => `"${n}"`).join(', ');
+  if (baseline === null && baselineName !== null) {
+    messages.push({ severity: 'warning', text: `Baseline "${baselineName}" has no data (targets seen: ${seen}).` });
+  }
+  if (candidate === null) {
+    messages.push({
+      severity: 'warning',
+      text:
+        candidateName === null
+          ? `Only one target (${seen}) has data; the comparison needs a second.`
+          : `Candidate "${candidateName}" has no data (targets seen: ${seen}).`,
+    });
+  }
+  for (const side of [baseline, candidate]) {
+    if (side?.up === false) {
+      messages.push({ severity: 'warning', text: `Target "${side.name}" is down: its last probes failed.` });
+    }
+    const downReplicas = side?.replicas.filter((r) => r.up === false).map((r) => r.name) ?? [];
+    if (side && downReplicas.length > 0) {
+      messages.push({ severity: 'warning', text: `${side.name}: replica ${downReplicas.join(', ')} down.` });
+    }
+  }
+
+  const pair = (get: (t: TargetFigures) => number | null) =>
+    [baseline ? get(baseline) : null, candidate ? get(candidate) : null] as const;
+  return {
+    state: errors.length > 0 || baseline === null || candidate === null ? 'partial' : 'ok',
+    messages,
+    baseline,
+    candidate,
+    headline: [
+      row('p50', 'P50 TTFT', 'latency', ...pair((t) => t.ttft.p50), options),
+      row('p95', 'P95 TTFT', 'latency', ...pair((t) => t.ttft.p95), options),
+      row('p99', 'P99 TTFT', 'latency', ...pair((t) => t.ttft.p99), options),
+      row('cacheSpeedup', 'Cache speedup', 'ratio', ...pair((t) => t.cacheSpeedup), options),
+    ],
+    firstLater: [
+      row('firstTurn', 'First turn', 'latency', ...pair((t) => t.firstTurnMs), options),
+      row('laterTurns', 'Later turns', 'latency', ...pair((t) => t.laterTurnsMs), options),
+    ],
+    turns: turnRows(baseline, candidate),
+    targetsSeen,
+  };
+}

@@ -1,0 +1,41 @@
+import { ComparisonOptions } from '../options';
+
+const DASH = '–';
+
+/** A latency in the unit the options ask for; "–" when unknown. */
+export function formatLatency(ms: number | null, options: Pick<ComparisonOptions, 'latencyUnit' | 'decimals'>): string {
+  if (ms === null || !Number.isFinite(ms)) {
+    return DASH;
+  }
+  if (options.latencyUnit === 's') {
+    return `${(ms / 1000).toFixed(options.decimals ?? 2)} s`;
+  }
+  return `${ms.toFixed(options.decimals ?? 0)} ms`;
+}
+
+/** A speedup factor, two decimals like the reference document ("3.84×"). */
+export function formatFactor(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? DASH : `${value.toFixed(2)}×`;
+}
+
+/** A 0-1 ratio as a whole percentage. */
+export function formatPercent(ratio: number | null): string {
+  return ratio === null || !Number.isFinite(ratio) ? DASH : `${Math.round(ratio * 100)}%`;
+}
+
+export function formatCount(n: number | null): string {
+  return n === null ? DASH : n.toLocaleString('en-US');
+}
+
+/** "12 s ago", "3 min ago": how old the last successful probe is. */
+export function formatAge(thenMs: number | null, nowMs: number): string {
+  if (thenMs === null) {
+    return 'never';
+  }
+  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (seconds < 90) {
+    return `${seconds} s ago`;
+  }
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+}

@@ -1,0 +1,54 @@
+/**
+ * The body of the exporter's GET /api/v1/summary, as the standalone page reads it.
+ * Mirrors exporter/src/stats/types.ts (the contract); only the fields the page uses are listed, and
+ * test/panel-browser.test.ts checks the recorded fixture against the exporter's own types.
+ */
+
+export interface DistributionJson {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface GroupMeanJson {
+  key: string;
+  meanMs: number;
+  count: number;
+}
+
+export interface SummaryJson {
+  target: string;
+  requests: number;
+  outcomes: Record<string, number>;
+  ttft: DistributionJson | null;
+  byTurn: GroupMeanJson[];
+  firstTurnMeanMs: number | null;
+  laterTurnsMeanMs: number | null;
+  cacheSpeedup: number | null;
+}
+
+export interface ReplicaFiguresJson {
+  name: string;
+  up: boolean;
+  prefixCacheHitRatio: number | null;
+  kvCacheUsage: number | null;
+  running: number | null;
+  waiting: number | null;
+  gpuUtilization: number | null;
+  probeRequests: number;
+}
+
+export interface TargetSummaryJson {
+  summary: SummaryJson;
+  role: 'baseline' | 'candidate' | null;
+  up: boolean;
+  lastSuccess: string | null;
+  replicas: ReplicaFiguresJson[];
+}
+
+export interface SummaryResponseJson {
+  generatedAt: string;
+  windowSeconds: number;
+  targets: TargetSummaryJson[];
+}

@@ -1,0 +1,58 @@
+import { ComparisonOptions } from '../options';
+import { buildViewModel } from './compare';
+import { SummaryResponseJson, TargetSummaryJson } from './summary-types';
+import { TargetFigures, ViewModel } from './view-model';
+
+export interface SummaryInput {
+  /** null before the first answer. */
+  response: SummaryResponseJson | null;
+  /** Why the last fetch failed, if it did. */
+  error?: string;
+  options: ComparisonOptions;
+}
+
+function targetFigures({ summary, role, up, lastSuccess, replicas }: TargetSummaryJson): TargetFigures {
+  const lastSuccessMs = lastSuccess === null ? null : Date.parse(lastSuccess);
+  return {
+    name: summary.target,
+    ttft: {
+      p50: summary.ttft?.p50 ?? null,
+      p95: summary.ttft?.p95 ?? null,
+      p99: summary.ttft?.p99 ?? null,
+    },
+    cacheSpeedup: summary.cacheSpeedup,
+    firstTurnMs: summary.firstTurnMeanMs,
+    laterTurnsMs: summary.laterTurnsMeanMs,
+    byTurn: summary.byTurn.map((g) => ({ turn: g.key, meanMs: g.meanMs })),
+    replicas: replicas.map((r) => ({
+      name: r.name,
+      up: r.up,
+      hitRatio: r.prefixCacheHitRatio,
+      kvUsage: r.kvCacheUsage,
+      gpuUtil: r.gpuUtilization,
+      running: r.running,
+      waiting: r.waiting,
+      probeRequests: r.probeRequests,
+    })),
+    requests: summary.requests,
+    failedRequests: Object.entries(summary.outcomes)
+      .filter(([outcome]) => outcome !== 'success')
+      .reduce((sum, [, n]) => sum + n, 0),
+    up,
+    lastSuccessMs: lastSuccessMs !== null && Number.isFinite(lastSuccessMs) ? lastSuccessMs : null,
+    role,
+  };
+}
+
+/** /api/v1/summary JSON -> the same view model the Grafana panel renders. */
+export function summaryToViewModel({ response, error, options }: SummaryInput): ViewModel {
+  return buildViewModel({
+    targets: response?.targets.map(targetFigures) ?? [],
+    errors: error ? [error] : [],
+    options,
+    noDataHint:
+      response === null
+        ? 'Waiting for the first summary from the exporter…'
+        : 'No data yet: the exporter has no probe results in its window.',
+  });
+}

@@ -1,0 +1,103 @@
+/** The one view model both adapters produce (Grafana frames, and /api/v1/summary JSON); components only render it. */
+
+export interface ReplicaView {
+  name: string;
+  /** null when the replica's up state is unknown. */
+  up: boolean | null;
+  /** 0-1. */
+  hitRatio: number | null;
+  /** 0-1. */
+  kvUsage: number | null;
+  /** 0-1, averaged over the replica's GPUs. */
+  gpuUtil: number | null;
+  running: number | null;
+  waiting: number | null;
+  probeRequests: number | null;
+}
+
+export interface TurnMean {
+  /** "1", "2", ... or the capped "10+". */
+  turn: string;
+  meanMs: number;
+}
+
+/** Everything known about one target, in milliseconds and 0-1 ratios. */
+export interface TargetFigures {
+  name: string;
+  ttft: { p50: number | null; p95: number | null; p99: number | null };
+  cacheSpeedup: number | null;
+  firstTurnMs: number | null;
+  laterTurnsMs: number | null;
+  byTurn: TurnMean[];
+  replicas: ReplicaView[];
+  /** Probe requests the figures rest on, all outcomes. */
+  requests: number | null;
+  /** Requests whose outcome was not success. */
+  failedRequests: number | null;
+  /** null when unknown. */
+  up: boolean | null;
+  /** Epoch milliseconds of the last successful probe. */
+  lastSuccessMs: number | null;
+  /** Set when the source says which side this target is on (the summary API does). */
+  role: 'baseline' | 'candidate' | null;
+}
+
+export type Verdict = 'better' | 'worse' | 'neutral';
+
+export interface Improvement {
+  /** "63% faster", "2.1× better", "12% slower". */
+  text: string;
+  verdict: Verdict;
+}
+
+export interface ComparisonRow {
+  id: 'p50' | 'p95' | 'p99' | 'cacheSpeedup' | 'firstTurn' | 'laterTurns';
+  label: string;
+  /** Latency rows are lower-is-better milliseconds; ratio rows are higher-is-better. */
+  kind: 'latency' | 'ratio';
+  baseline: number | null;
+  candidate: number | null;
+  improvement: Improvement | null;
+}
+
+export interface TurnRow {
+  turn: string;
+  baselineMs: number | null;
+  candidateMs: number | null;
+}
+
+export type PanelState = 'ok' | 'partial' | 'no-data' | 'error';
+
+export interface Message {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+export interface ViewModel {
+  state: PanelState;
+  messages: Message[];
+  baseline: TargetFigures | null;
+  candidate: TargetFigures | null;
+  headline: ComparisonRow[];
+  firstLater: ComparisonRow[];
+  turns: TurnRow[];
+  /** Every target value seen, in the order first seen. */
+  targetsSeen: string[];
+}
+
+export function emptyTarget(name: string): TargetFigures {
+  return {
+    name,
+    ttft: { p50: null, p95: null, p99: null },
+    cacheSpeedup: null,
+    firstTurnMs: null,
+    laterTurnsMs: null,
+    byTurn: [],
+    replicas: [],
+    requests: null,
+    failedRequests: null,
+    up: null,
+    lastSuccessMs: null,
+    role: null,
+  };
+}
