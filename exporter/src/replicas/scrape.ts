@@ -70,7 +70,7 @@ async function fetchText(
   }
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-    body.destroy();
+    discard(body);
     return { ok: false, reason: `body larger than ${options.maxBodyBytes} bytes` };
   }
   const chunks: Buffer[] = [];
@@ -79,7 +79,7 @@ async function fetchText(
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > options.maxBodyBytes) {
-      body.destroy();
+      discard(body);
       return { ok: false, reason: `body larger than ${options.maxBodyBytes} bytes` };
     }
     chunks.push(buf);
@@ -88,6 +88,15 @@ async function fetchText(
   // A binary body (protobuf exposition, a gzip we did not ask for) is not text to parse.
   if (text.includes('\u0000')) return { ok: false, reason: 'binary body' };
   return text;
+}
+
+/**
+ * Drops a body we will not read. undici's destroy() without an error still emits an abort error,
+ * and an 'error' event with no listener would crash the process, so one is attached first.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** Network error text without the URL, which may carry credentials in its user-info part. */
