@@ -1,0 +1,81 @@
+import type { Clock } from '../util/clock.js';
+import { DEFAULT_ENGINE_CONFIG, checkEngineConfig, type EngineConfig } from './engine-config.js';
+import type { Faults } from './faults.js';
+import { startReplica, type Replica } from './replica.js';
+import { startRouter, type Router } from './router.js';
+import type { PolicyName } from './router-policy.js';
+
+export interface ClusterOptions extends Partial<Omit<EngineConfig, 'model' | 'seed'>> {
+  /** Number of replicas (default 4). */
+  replicas?: number;
+  /** Routing policy (default prefix-aware). */
+  router?: PolicyName;
+  /** Prefix of replica names: `vllm` gives vllm-0, vllm-1, ... (default sim). */
+  name?: string;
+  /** Interface for every server (default 127.0.0.1). */
+  host?: string;
+  /** Router port (default 0: a free port). Replicas always take free ports. */
+  port?: number;
+  model?: string;
+  seed?: number;
+  /** Kubernetes-style namespace in the DCGM labels (default kvcanary-sim). */
+  namespace?: string;
+  /** How often the router scrapes replica KV usage (default 1000 ms). */
+  scrapeIntervalMs?: number;
+  clock?: Clock;
+}
+
+export interface Cluster {
+  /** Base URL of the OpenAI-compatible API behind the router, ending in /v1. */
+  routerUrl: string;
+  /** Replicas by name; each serves /v1, /metrics, /health and /sim/faults at `url`. */
+  replicas: { name: string; url: string }[];
+  policy(): PolicyName;
+  setPolicy(name: PolicyName): void;
+  setFaults(replica: string, faults: Faults): void;
+  close(): Promise<void>;
+}
+
+/** Start replicas behind a router, all on free loopback ports so clusters side by side never collide. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const { replicas: count = 4, router: policy = 'prefix-aware', name = 'sim', host = '127.0.0.1', port = 0, namespace, scrapeIntervalMs, clock, ...engineOpts } = opts;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`replicas must be a positive integer, got ${count}`);
+  const defined = Object.fromEntries(Object.entries(engineOpts).filter(([, v]) => v !== undefined)) as Partial<EngineConfig>;
+  const base: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...defined };
+  const problem = checkEngineConfig(base);
+  if (problem !== undefined) throw new RangeError(problem);
+
+  const started: Replica[] = [];
+  let router: Router | undefined;
+  try {
+    for (let i = 0; i < count; i++) {
+      // One seed for all: the same prompt gets the same answer on any replica (greedy decoding), so
+      // two clusters fed the same script see the same conversations whatever the routing.
+      started.push(await startReplica({ name: `${name}-${i}`, host, engine: base, ...(namespace ? { namespace } : {}), ...(clock ? { clock } : {}) }));
+    }
+    router = await startRouter({
+      policy, model: base.model, seed: base.seed, host, port,
+      replicas: started.map((r) => ({ name: r.name, url: r.url })),
+      ...(scrapeIntervalMs !== undefined ? { scrapeIntervalMs } : {}),
+    });
+  } catch (err) {
+    await Promise.all(started.map((r) => r.close()));
+    throw err;
+  }
+  const r = router;
+  return {
+    routerUrl: `${r.url}/v1`,
+    replicas: started.map((x) => ({ name: x.name, url: x.url })),
+    policy: () => r.policy(),
+    setPolicy: (p) => r.setPolicy(p),
+    setFaults: (replica, faults) => {
+      const target = started.find((x) => x.name === replica);
+      if (target === undefined) throw new RangeError(`no replica named ${replica}`);
+      target.setFaults(faults);
+    },
+    close: async () => {
+      await r.close();
+      await Promise.all(started.map((x) => x.close()));
+    },
+  };
+}

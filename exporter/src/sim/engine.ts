@@ -1,0 +1,245 @@
+import type { Clock } from '../util/clock.js';
+import { BLOCK_TOKENS, blockHashes, countTokens } from './block-hash.js';
+import type { EngineConfig } from './engine-config.js';
+import { KvCache } from './kv-cache.js';
+import { generateAnswer } from './text.js';
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+/** One request's life in the engine; times in clock milliseconds. */
+export interface FinishedRequest {
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
+  arrivedAt: number;
+  scheduledAt?: number;
+  firstTokenAt?: number;
+  finishedAt: number;
+}
+
+/** What a caller hears about its own request. */
+export interface RequestSink {
+  /** After scheduling: how much of the prompt the prefix cache held. */
+  onScheduled?(info: { promptTokens: number; cachedTokens: number }): void;
+  onToken(text: string): void;
+  onFinish(result: FinishedRequest): void;
+}
+
+/** What the metrics hear about every request. */
+export interface EngineObserver {
+  onScheduled(info: { promptTokens: number; cachedTokens: number }): void;
+  onToken(gapMs: number): void;
+  onFinished(result: FinishedRequest): void;
+}
+
+/** Faults that change the engine's speed at run time. */
+export interface EngineSlowdown {
+  prefillMultiplier: number;
+  slowTokenMs: number;
+}
+
+export class EngineRejection extends Error {
+  override name = 'EngineRejection';
+}
+
+interface Sequence {
+  readonly prompt: string;
+  readonly promptTokens: number;
+  readonly hashes: number[];
+  readonly answer: string[];
+  readonly finishReason: 'stop' | 'length';
+  readonly extraBlocks: number;
+  readonly sink: RequestSink;
+  readonly arrivedAt: number;
+  scheduledAt?: number;
+  firstTokenAt?: number;
+  lastTokenAt?: number;
+  cachedTokens: number;
+  prefilled: number;
+  emitted: number;
+  cancelled: boolean;
+}
+
+/**
+ * A vLLM V1-style engine loop: every step has a token budget; running sequences that are decoding
+ * take one token each, then prefills take what is left in arrival order (chunked prefill), so
+ * concurrent prefills share the engine and slow each other's TTFT, and decodes slow while a long
+ * prefill runs, as on a GPU. A step lasts base + prefill tokens x cost + decoding sequences x cost.
+ * Waiting requests are admitted while fewer than maxNumSeqs run and the KV cache has room.
+ */
+export class Engine {
+  readonly kv: KvCache;
+  private readonly waiting: Sequence[] = [];
+  private readonly running: Sequence[] = [];
+  private looping = false;
+  /** Busy intervals [start, end] of recent steps, for the GPU-utilisation figure. */
+  private readonly busy: [number, number][] = [];
+  slowdown: EngineSlowdown = { prefillMultiplier: 1, slowTokenMs: 0 };
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly clock: Clock,
+    private readonly observer?: EngineObserver,
+  ) {
+    this.kv = new KvCache(config.numGpuBlocks);
+  }
+
+  /** Queue a prompt; returns a cancel function. Throws EngineRejection for requests that can never run. */
+  submit(prompt: string, maxTokens: number, sink: RequestSink): () => void {
+    const c = this.config;
+    const promptTokens = countTokens(prompt);
+    if (promptTokens + maxTokens > c.maxModelLen) {
+      throw new EngineRejection(
+        `This model's maximum context length is ${c.maxModelLen} tokens. However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion).`,
+      );
+    }
+    const { tokens, finishReason } = generateAnswer(prompt, c.seed, { minTokens: c.answerMinTokens, maxTokens: c.answerMaxTokens, limit: maxTokens });
+    const hashes = blockHashes(prompt, c.model);
+    const extraBlocks = Math.ceil((promptTokens + tokens.length) / BLOCK_TOKENS) - hashes.length;
+    if (hashes.length + extraBlocks > c.numGpuBlocks) throw new EngineRejection(`request needs ${hashes.length + extraBlocks} KV blocks, the cache has ${c.numGpuBlocks}`);
+    const seq: Sequence = {
+      prompt, promptTokens, hashes, answer: tokens, finishReason, extraBlocks, sink,
+      arrivedAt: this.clock.now(), cachedTokens: 0, prefilled: 0, emitted: 0, cancelled: false,
+    };
+    this.waiting.push(seq);
+    this.kick();
+    return () => this.cancel(seq);
+  }
+
+  runningCount(): number {
+    return this.running.length;
+  }
+
+  waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Share of the last `windowMs` the engine spent in steps, 0-1. */
+  utilization(windowMs: number): number {
+    const now = this.clock.now();
+    const from = now - windowMs;
+    let busy = 0;
+    for (const [start, end] of this.busy) busy += Math.max(0, Math.min(end, now) - Math.max(start, from));
+    return Math.min(1, busy / windowMs);
+  }
+
+  private cancel(seq: Sequence): void {
+    if (seq.cancelled) return;
+    seq.cancelled = true;
+    const i = this.waiting.indexOf(seq);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      this.finish(seq, 'abort');
+    }
+    // A running sequence is retired at the end of the current step, when its blocks are free.
+  }
+
+  private kick(): void {
+    if (this.looping) return;
+    this.looping = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.waiting.length > 0 || this.running.length > 0) {
+      this.admit();
+      const start = this.clock.now();
+      const plan = this.plan();
+      const c = this.config;
+      // Fault slowdowns are real milliseconds, not scaled: a test sets what it means to see.
+      const ms =
+        (c.stepBaseMs + plan.prefillTokens * c.prefillMsPerToken * this.slowdown.prefillMultiplier + plan.decoding.length * c.decodeMsPerSeq) * c.timeScale +
+        (plan.decoding.length > 0 ? this.slowdown.slowTokenMs : 0);
+      await this.clock.sleep(ms);
+      const end = this.clock.now();
+      this.recordBusy(start, end);
+      this.apply(plan, end);
+    }
+    this.looping = false;
+  }
+
+  private admit(): void {
+    while (this.waiting.length > 0 && this.running.length < this.config.maxNumSeqs) {
+      const seq = this.waiting[0] as Sequence;
+      const hits = this.kv.acquire(seq.hashes, seq.extraBlocks);
+      if (hits === undefined) break; // first come, first served: the head waits for room
+      this.waiting.shift();
+      // vLLM always computes at least the last prompt token, to get logits for the first output.
+      seq.cachedTokens = Math.min(hits * BLOCK_TOKENS, seq.promptTokens - 1);
+      seq.prefilled = seq.cachedTokens;
+      seq.scheduledAt = this.clock.now();
+      this.running.push(seq);
+      const info = { promptTokens: seq.promptTokens, cachedTokens: seq.cachedTokens };
+      this.observer?.onScheduled(info);
+      seq.sink.onScheduled?.(info);
+    }
+  }
+
+  private plan(): { decoding: Sequence[]; prefills: [Sequence, number][]; prefillTokens: number } {
+    let budget = this.config.maxNumBatchedTokens;
+    const decoding = this.running.filter((s) => s.prefilled >= s.promptTokens);
+    budget -= decoding.length;
+    const prefills: [Sequence, number][] = [];
+    let prefillTokens = 0;
+    for (const s of this.running) {
+      if (budget <= 0) break;
+      const left = s.promptTokens - s.prefilled;
+      if (left <= 0) continue;
+      const chunk = Math.min(left, budget);
+      prefills.push([s, chunk]);
+      prefillTokens += chunk;
+      budget -= chunk;
+    }
+    return { decoding, prefills, prefillTokens };
+  }
+
+  private apply(plan: ReturnType<Engine['plan']>, now: number): void {
+    for (const [s, chunk] of plan.prefills) {
+      s.prefilled += chunk;
+      // The last prefill chunk also samples the first output token.
+      if (s.prefilled >= s.promptTokens) this.emit(s, now);
+    }
+    for (const s of plan.decoding) this.emit(s, now);
+    for (let i = this.running.length - 1; i >= 0; i--) {
+      const s = this.running[i] as Sequence;
+      const done = s.emitted >= s.answer.length;
+      if (!s.cancelled && !done) continue;
+      this.running.splice(i, 1);
+      const full = blockHashes(s.prompt + s.answer.slice(0, s.emitted).join(''), this.config.model);
+      this.kv.release(s.hashes, s.extraBlocks, full.slice(s.hashes.length));
+      this.finish(s, s.cancelled ? 'abort' : s.finishReason);
+    }
+  }
+
+  private emit(s: Sequence, now: number): void {
+    if (s.cancelled || s.emitted >= s.answer.length) return;
+    const text = s.answer[s.emitted] as string;
+    s.emitted++;
+    if (s.lastTokenAt === undefined) s.firstTokenAt = now;
+    else this.observer?.onToken(now - s.lastTokenAt);
+    s.lastTokenAt = now;
+    s.sink.onToken(text);
+  }
+
+  private finish(s: Sequence, reason: FinishReason): void {
+    const result: FinishedRequest = {
+      promptTokens: s.promptTokens,
+      cachedTokens: s.cachedTokens,
+      completionTokens: s.emitted,
+      finishReason: reason,
+      arrivedAt: s.arrivedAt,
+      finishedAt: this.clock.now(),
+    };
+    if (s.scheduledAt !== undefined) result.scheduledAt = s.scheduledAt;
+    if (s.firstTokenAt !== undefined) result.firstTokenAt = s.firstTokenAt;
+    this.observer?.onFinished(result);
+    s.sink.onFinish(result);
+  }
+
+  private recordBusy(start: number, end: number): void {
+    this.busy.push([start, end]);
+    // Keep a minute of history at most; utilisation windows are seconds.
+    while (this.busy.length > 0 && (this.busy[0] as [number, number])[1] < end - 60_000) this.busy.shift();
+  }
+}

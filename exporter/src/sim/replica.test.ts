@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startReplica, type Replica } from './replica.js';
+import { chatBody, fastEngine, postJson, postSse } from './test-helpers.js';
+
+interface Chunk {
+  object: string;
+  choices: { delta?: { role?: string; content?: string }; text?: string; finish_reason: string | null }[];
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+}
+
+let replica: Replica;
+beforeAll(async () => {
+  replica = await startReplica({ name: 'test-0', engine: fastEngine() });
+});
+afterAll(() => replica.close());
+
+describe('replica wire format', () => {
+  it('streams a role chunk, content chunks, a finish chunk, the usage chunk when asked, then [DONE]', async () => {
+    const r = await postSse(`${replica.url}/v1/chat/completions`, chatBody('Hello there, tell me about caches.', { stream_options: { include_usage: true } }));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(r.headers.get('x-inference-pod')).toBe('test-0');
+    expect(r.events.at(-1)).toBe('[DONE]');
+    const chunks = r.events.slice(0, -1).map((e) => JSON.parse(e) as Chunk);
+    expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
+    const usageChunk = chunks.at(-1) as Chunk;
+    expect(usageChunk.choices).toEqual([]);
+    const content = chunks.slice(1, -2);
+    expect(content.length).toBeGreaterThan(0);
+    expect(content.every((c) => (c.choices[0]?.delta?.content ?? '').length > 0 && c.choices[0]?.finish_reason === null)).toBe(true);
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toMatch(/^(stop|length)$/);
+    expect(usageChunk.usage).toEqual({
+      prompt_tokens: expect.any(Number),
+      completion_tokens: content.length,
+      total_tokens: (usageChunk.usage?.prompt_tokens ?? 0) + content.length,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+  });
+
+  it('sends no usage chunk unless stream_options.include_usage is true', async () => {
+    const r = await postSse(`${replica.url}/v1/chat/completions`, chatBody('No usage please.'));
+    const chunks = r.events.slice(0, -1).map((e) => JSON.parse(e) as Chunk);
+    expect(chunks.some((c) => c.usage !== undefined || c.choices.length === 0)).toBe(false);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).not.toBeNull();
+  });
+
+  it('answers deterministically and reports the prefix cached on the next turn', async () => {
+    const doc = 'A long document about prefix caching. '.repeat(40);
+    const first = await postJson(`${replica.url}/v1/chat/completions`, chatBody(doc, { stream: false }));
+    const again = await postJson(`${replica.url}/v1/chat/completions`, chatBody(doc, { stream: false }));
+    type Full = { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } } };
+    const a = first.json as Full;
+    const b = again.json as Full;
+    expect(b.choices[0]?.message.content).toBe(a.choices[0]?.message.content);
+    expect(a.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    // Everything but the trailing partial block (and at least the last token) is cached.
+    expect(b.usage.prompt_tokens_details.cached_tokens).toBeGreaterThan(a.usage.prompt_tokens - 16 - 1);
+    const next = await postJson(`${replica.url}/v1/chat/completions`, {
+      ...chatBody(doc, { stream: false }),
+      messages: [{ role: 'user', content: doc }, { role: 'assistant', content: a.choices[0]?.message.content }, { role: 'user', content: 'And then?' }],
+    });
+    const n = next.json as Full;
+    expect(n.usage.prompt_tokens_details.cached_tokens).toBeGreaterThanOrEqual(a.usage.prompt_tokens - 16);
+  });
+
+  it('serves text completions, models and health', async () => {
+    const r = await postSse(`${replica.url}/v1/completions`, { model: fastEngine().model, prompt: 'Once upon a time', max_tokens: 5, stream: true });
+    const chunks = r.events.slice(0, -1).map((e) => JSON.parse(e) as Chunk);
+    expect(chunks[0]?.object).toBe('text_completion');
+    expect((chunks[0]?.choices[0]?.text ?? '').length).toBeGreaterThan(0);
+    expect(chunks.length).toBe(6);
+    const models = (await (await fetch(`${replica.url}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data[0]?.id).toBe(fastEngine().model);
+    expect((await fetch(`${replica.url}/health`)).status).toBe(200);
+  });
+
+  it('rejects bad bodies with 400 and unknown models or routes with 404, OpenAI style', async () => {
+    const bad = await postJson(`${replica.url}/v1/chat/completions`, { model: fastEngine().model, messages: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({ error: { message: expect.stringContaining('messages'), type: 'BadRequestError', code: 400 } });
+    const garbled = await fetch(`${replica.url}/v1/chat/completions`, { method: 'POST', body: '{' });
+    expect(garbled.status).toBe(400);
+    const unknown = await postJson(`${replica.url}/v1/chat/completions`, chatBody('hi', { model: 'gpt-9' }));
+    expect(unknown.status).toBe(404);
+    expect((unknown.json as { error: { type: string } }).error.type).toBe('NotFoundError');
+    expect((await fetch(`${replica.url}/v1/nothing`)).status).toBe(404);
+  });
+
+  it('exposes vLLM V1 metrics with model_name and engine labels, and the DCGM GPU gauge', async () => {
+    const text = await (await fetch(`${replica.url}/metrics`)).text();
+    const model = fastEngine().model;
+    for (const name of ['vllm:num_requests_running', 'vllm:num_requests_waiting', 'vllm:kv_cache_usage_perc', 'vllm:prefix_cache_queries_total', 'vllm:prefix_cache_hits_total', 'vllm:prompt_tokens_total', 'vllm:generation_tokens_total', 'vllm:num_preemptions_total']) {
+      expect(text).toContain(`${name}{model_name="${model}",engine="0"}`);
+    }
+    expect(text).toContain(`vllm:request_success_total{model_name="${model}",engine="0",finished_reason="stop"}`);
+    expect(text).toMatch(/vllm:cache_config_info\{block_size="16",num_gpu_blocks="10240",enable_prefix_caching="True"/);
+    for (const name of ['time_to_first_token', 'inter_token_latency', 'e2e_request_latency', 'request_queue_time', 'request_prefill_time', 'request_decode_time']) {
+      expect(text).toContain(`vllm:${name}_seconds_bucket{le="`);
+    }
+    expect(text).toContain(`vllm:time_to_first_token_seconds_bucket{le="0.001",model_name="${model}",engine="0"}`);
+    expect(text).toMatch(/DCGM_FI_DEV_GPU_UTIL\{gpu="0",pod="test-0",namespace="kvcanary-sim",container="vllm"\} \d+/);
+  });
+});
