@@ -1,0 +1,182 @@
+import type { Config } from '../config/schema.js';
+import type { ResolvedSecrets } from '../config/secrets.js';
+import type { SeedDocument } from '../corpus/types.js';
+import { ExporterMetrics, type ReplicaSnapshot } from '../metrics/exporter-metrics.js';
+import type { ProbeOutcome } from '../metrics/probe-metrics.js';
+import { startContinuous, type ContinuousHandle, type Pace } from '../probe/continuous.js';
+import { runConversation } from '../probe/conversation.js';
+import { conversationScript } from '../probe/script.js';
+import type { ConversationResult, RequestRecord } from '../probe/types.js';
+import type { Logger } from '../replicas/types.js';
+import type { ExporterView } from '../server/app.js';
+import type { Summary, SummaryResponse } from '../stats/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { seededRandom } from '../util/random.js';
+import { SummaryCache } from './summary-cache.js';
+import { createTargetRuntime, resolveModel, type TargetRuntime } from './target-runtime.js';
+
+/**
+ * The running exporter: targets -> continuous engine -> sliding windows + metrics; replica monitors
+ * per target. Targets run as separate engines on one seed, so conversation i is the same script on
+ * every target (paired) while a target that is down or slow never holds the others back.
+ */
+export interface ExporterOptions {
+  config: Config;
+  secrets: ResolvedSecrets;
+  documents: readonly SeedDocument[];
+  /** Seeds the conversation scripts: the same on every target. */
+  seed: number;
+  version: string;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface Exporter {
+  readonly metrics: ExporterMetrics;
+  readonly targets: readonly TargetRuntime[];
+  /** What the HTTP layer reads. */
+  readonly view: ExporterView;
+  windowSummaries(): readonly Summary[];
+  summary(): Promise<SummaryResponse>;
+  /** Stops starting conversations, lets in-flight requests finish for up to graceMs, cancels the rest. */
+  stop(graceMs: number): Promise<void>;
+}
+
+const MODEL_RETRY_MS = 10_000;
+/** Seed offset for /probe conversations: unlike the continuous ones, so their first turn is uncached. */
+const PROBE_SEED_SALT = 0x70726f62;
+
+export function startExporter(options: ExporterOptions): Exporter {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const pacing = config.pacing;
+  const targets = (config.targets ?? []).map((t) =>
+    createTargetRuntime(t, { config, clock, logger, authorization: (name) => options.secrets.targets.get(name)?.authorization }),
+  );
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const summaries: SummaryCache = new SummaryCache(targets, { config, clock, metricsProbeCounts: (t) => metrics.probeRequests(t) });
+  const metrics: ExporterMetrics = new ExporterMetrics({
+    version: options.version,
+    turnCap: config.turnLabelCap,
+    maxReplicasPerTarget: config.replicaScrape.maxReplicas,
+    sources: { windowSummaries: () => summaries.windowSummaries(), replicaSnapshots: () => replicaSnapshots() },
+  });
+  metrics.setTargets(targets);
+
+  function replicaSnapshots(): ReplicaSnapshot[] {
+    const out: ReplicaSnapshot[] = [];
+    for (const t of targets) {
+      if (!t.monitor) continue;
+      const removed = t.monitor.replicasRemoved();
+      const figures = t.monitor.figures();
+      if (removed.length > 0) metrics.retainReplicas(t.name, figures.map((f) => f.name));
+      out.push({
+        target: t.name,
+        figures,
+        cacheCounters: t.monitor.counters().map((c) => ({ replica: c.replica, hits: c.hitsTotal, queries: c.queriesTotal })),
+        gpus: t.monitor.gpus().map((g) => ({ replica: g.replica, gpu: g.gpu, utilization: g.ratio })),
+      });
+    }
+    return out;
+  }
+
+  const onRecord = (r: RequestRecord): void => {
+    const t = byName.get(r.target);
+    if (!t) return;
+    t.tried = true;
+    if (r.outcome !== 'cancelled') t.up = r.outcome === 'success';
+    if (r.outcome === 'success') t.lastSuccessMs = r.startedAt + r.totalMs;
+    else if (!t.firstFailure.has(r.conversation)) t.firstFailure.set(r.conversation, r.outcome);
+    t.window.add(r);
+    metrics.observeRequest(r, t.model ?? 'unknown');
+    if (r.outcome !== 'success' && r.outcome !== 'cancelled') logger.debug({ target: r.target, conversation: r.conversation, turn: r.turn, outcome: r.outcome, err: r.error }, 'request failed');
+  };
+
+  const onConversation = (c: ConversationResult): void => {
+    const t = byName.get(c.target);
+    if (!t) return;
+    const failure = t.firstFailure.get(c.conversation);
+    t.firstFailure.delete(c.conversation);
+    if (c.outcome === 'skipped') return logger.debug({ target: c.target, conversation: c.conversation }, 'conversation skipped: target at its bound');
+    metrics.observeConversation(c.target, c.outcome === 'completed' ? 'success' : c.outcome === 'cancelled' ? 'cancelled' : failure ?? 'stream_error');
+  };
+
+  const pace: Pace = pacing.conversationsPerMinute !== undefined ? { conversationsPerMinute: pacing.conversationsPerMinute } : { concurrency: pacing.concurrency ?? 4 };
+  const parallel = 'concurrency' in pace ? pace.concurrency : 4;
+  const stopping = new AbortController();
+  const engines: Promise<ContinuousHandle | null>[] = targets.map(async (t) => {
+    const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS });
+    if (model === null || stopping.signal.aborted) return null;
+    metrics.initTarget(t.name, model);
+    return startContinuous({
+      targets: [{ name: t.name, client: t.client, model }],
+      documents: options.documents,
+      turns: pacing.turns,
+      seed: options.seed,
+      pace,
+      parallel,
+      maxTokens: pacing.maxTokens,
+      timeoutMs: pacing.timeout,
+      thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max },
+      clock,
+      includeUsage: true,
+      onRecord,
+      onConversation,
+    });
+  });
+  for (const t of targets) t.monitor?.start();
+
+  let probes = 0;
+  const probe = async (name: string, opts: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome> => {
+    const t = byName.get(name);
+    const started = clock.now();
+    if (!t) return { target: name, records: [], durationSeconds: 0, error: 'unknown target' };
+    if (t.model === null) return { target: name, records: [], durationSeconds: 0, error: 'model not discovered yet' };
+    const records: RequestRecord[] = [];
+    const id = probes++;
+    await runConversation({
+      client: t.client,
+      model: t.model,
+      script: conversationScript({ id, documents: options.documents, turns: opts.turns, seed: (options.seed ^ PROBE_SEED_SALT) >>> 0 }),
+      target: t.name,
+      maxTokens: pacing.maxTokens,
+      timeoutMs: pacing.timeout,
+      // A probe answers a scrape: no reading pauses between its turns.
+      thinkTime: { minMs: 0, maxMs: 0 },
+      clock,
+      random: seededRandom(id),
+      signal: opts.signal,
+      includeUsage: true,
+      onRecord: (r) => records.push(r),
+    });
+    return { target: name, records, durationSeconds: (clock.now() - started) / 1000 };
+  };
+
+  const view: ExporterView = {
+    ready: () => {
+      const waitingFor = targets.filter((t) => !t.tried).map((t) => t.name);
+      return { ready: waitingFor.length === 0, waitingFor };
+    },
+    renderMetrics: (accept) => metrics.render(accept),
+    summary: () => summaries.response(),
+    targetNames: () => targets.map((t) => t.name),
+    probe,
+    maxTurns: pacing.turns,
+    turnCap: config.turnLabelCap,
+  };
+
+  return {
+    metrics,
+    targets,
+    view,
+    windowSummaries: () => summaries.windowSummaries(),
+    summary: () => summaries.response(),
+    async stop(graceMs: number) {
+      stopping.abort();
+      const handles = await Promise.all(engines);
+      await Promise.all(handles.map((h) => h?.stop(graceMs)));
+      await Promise.all(targets.map((t) => t.monitor?.stop()));
+      await Promise.all(targets.map((t) => t.client.close()));
+    },
+  };
+}
