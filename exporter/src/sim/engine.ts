@@ -138,7 +138,8 @@ export class Engine {
   private kick(): void {
     if (this.looping) return;
     this.looping = true;
-    void this.loop();
+    // Start on the next microtask, so requests arriving in the same tick share the first step.
+    queueMicrotask(() => void this.loop());
   }
 
   private async loop(): Promise<void> {

@@ -1,0 +1,164 @@
+import { seededRandom, type Random } from '../util/random.js';
+
+/**
+ * A small multi-turn driver for calibrating the simulator against the reference document's shape,
+ * independent of the exporter's own client: conversations over documents, full history resent each
+ * turn, `parallel` workers with think time, TTFT to the first non-empty content chunk.
+ */
+export interface CalibrationOptions {
+  /** Base URL ending in /v1. */
+  baseUrl: string;
+  model: string;
+  conversations?: number;
+  turns?: number;
+  parallel?: number;
+  maxTokens?: number;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  seed?: number;
+}
+
+export interface TurnRecord {
+  conversation: number;
+  turn: number;
+  ttftMs: number;
+  totalMs: number;
+  pod: string;
+  promptTokens: number;
+  cachedTokens: number;
+}
+
+export interface CalibrationSummary {
+  requests: number;
+  firstTurnMeanMs: number;
+  laterTurnMeanMs: number;
+  speedup: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  cachedShare: number;
+  meanTotalMs: number;
+  wallMs: number;
+}
+
+const INSTRUCTIONS = [
+  'Summarise the following document and list its main points.',
+  'Review the following document and explain its structure.',
+  'Read the following document and describe what it is for.',
+  'Explain the following document to a new team member.',
+];
+const FOLLOW_UPS = [
+  'Can you go into more detail on the second point?',
+  'What are the weaknesses of this approach?',
+  'Give a concrete example.',
+  'How would you test this?',
+  'Rewrite the summary for an executive audience.',
+  'Which part is the most important, and why?',
+];
+const WORDS = ['cache', 'replica', 'latency', 'token', 'request', 'stream', 'router', 'prefix', 'block', 'queue', 'model', 'engine', 'metric'];
+
+/** Documents of 12-56 KB (3k-14k tokens), each different from its first line. */
+export function calibrationDocuments(count: number, random: Random): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const size = 12_000 + Math.round((44_000 * i) / Math.max(1, count - 1));
+    let text = `# Document ${i}\n\n`;
+    while (text.length < size) text += `${Array.from({ length: 12 }, () => random.pick(WORDS)).join(' ')}.\n`;
+    return text.slice(0, size);
+  });
+}
+
+interface Message {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+async function streamTurn(opts: CalibrationOptions, messages: Message[]): Promise<{ ttftMs: number; totalMs: number; pod: string; text: string; promptTokens: number; cachedTokens: number }> {
+  const started = performance.now();
+  const res = await fetch(`${opts.baseUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: opts.model, messages, max_tokens: opts.maxTokens ?? 500, stream: true, stream_options: { include_usage: true } }),
+  });
+  if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let ttftMs: number | undefined;
+  let text = '';
+  let promptTokens = 0;
+  let cachedTokens = 0;
+  for await (const bytes of res.body) {
+    buffer += decoder.decode(bytes, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = line.slice('data: '.length);
+      if (data === '[DONE]') continue;
+      const chunk = JSON.parse(data) as { choices: { delta?: { content?: string } }[]; usage?: { prompt_tokens: number; prompt_tokens_details?: { cached_tokens: number } } };
+      const content = chunk.choices[0]?.delta?.content ?? '';
+      if (content.length > 0) {
+        ttftMs ??= performance.now() - started;
+        text += content;
+      }
+      if (chunk.usage) {
+        promptTokens = chunk.usage.prompt_tokens;
+        cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
+      }
+    }
+  }
+  if (ttftMs === undefined) throw new Error('stream ended without content');
+  return { ttftMs, totalMs: performance.now() - started, pod: res.headers.get('x-inference-pod') ?? '', text, promptTokens, cachedTokens };
+}
+
+/** sorted[int(n * p)], as the reference tool computes percentiles. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+export async function runCalibration(opts: CalibrationOptions): Promise<{ records: TurnRecord[]; summary: CalibrationSummary }> {
+  const random = seededRandom(opts.seed ?? 1);
+  const conversations = opts.conversations ?? 11;
+  const turns = opts.turns ?? 10;
+  const docs = calibrationDocuments(conversations, random);
+  const histories: Message[][] = docs.map((doc, i) => [{ role: 'user', content: `${INSTRUCTIONS[i % INSTRUCTIONS.length] ?? ''}\n\n\`\`\`\n${doc}\n\`\`\`` }]);
+  const queue = histories.map((_, i) => i);
+  const done = histories.map(() => 0);
+  const records: TurnRecord[] = [];
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+      await new Promise((r) => setTimeout(r, random.uniform(opts.minDelayMs ?? 500, opts.maxDelayMs ?? 2000)));
+      const history = histories[c] as Message[];
+      const r = await streamTurn(opts, history);
+      const turn = (done[c] ?? 0) + 1;
+      done[c] = turn;
+      records.push({ conversation: c, turn, ttftMs: r.ttftMs, totalMs: r.totalMs, pod: r.pod, promptTokens: r.promptTokens, cachedTokens: r.cachedTokens });
+      history.push({ role: 'assistant', content: r.text });
+      if (turn < turns) {
+        history.push({ role: 'user', content: random.pick(FOLLOW_UPS) });
+        queue.push(c);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.parallel ?? 4 }, worker));
+  const ttfts = records.map((r) => r.ttftMs).sort((a, b) => a - b);
+  const first = mean(records.filter((r) => r.turn === 1).map((r) => r.ttftMs));
+  const later = mean(records.filter((r) => r.turn > 1).map((r) => r.ttftMs));
+  return {
+    records,
+    summary: {
+      requests: records.length,
+      firstTurnMeanMs: first,
+      laterTurnMeanMs: later,
+      speedup: first / later,
+      p50Ms: percentile(ttfts, 0.5),
+      p95Ms: percentile(ttfts, 0.95),
+      p99Ms: percentile(ttfts, 0.99),
+      cachedShare: records.reduce((a, r) => a + r.cachedTokens, 0) / Math.max(1, records.reduce((a, r) => a + r.promptTokens, 0)),
+      meanTotalMs: mean(records.map((r) => r.totalMs)),
+      wallMs: performance.now() - started,
+    },
+  };
+}

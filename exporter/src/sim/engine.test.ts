@@ -1,0 +1,126 @@
+import { describe, expect, it } from '@jest/globals';
+import { Engine, EngineRejection, type FinishedRequest } from './engine.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
+import { FakeClock } from './fake-clock.js';
+import { generateAnswer } from './text.js';
+
+// Round numbers so every expected time is exact: a step costs 10 ms + 0.1 ms per prefill token.
+const config: EngineConfig = {
+  ...DEFAULT_ENGINE_CONFIG,
+  stepBaseMs: 10,
+  prefillMsPerToken: 0.1,
+  decodeMsPerSeq: 0,
+  maxNumBatchedTokens: 1000,
+  answerMinTokens: 5,
+  answerMaxTokens: 5,
+  timeScale: 1,
+};
+
+interface Run {
+  tokens: { at: number; text: string }[];
+  result?: FinishedRequest;
+}
+
+function submit(engine: Engine, clock: FakeClock, prompt: string, maxTokens = 100): Run {
+  const run: Run = { tokens: [] };
+  engine.submit(prompt, maxTokens, {
+    onToken: (text) => run.tokens.push({ at: clock.now(), text }),
+    onFinish: (r) => (run.result = r),
+  });
+  return run;
+}
+
+const prompt = 'x'.repeat(2000); // 500 tokens: 31 full blocks and a partial one
+
+describe('engine timing (fake clock)', () => {
+  it('prefills uncached tokens at their cost, then decodes a token a step', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine(config, clock);
+    const run = submit(engine, clock, prompt);
+    await clock.advance(1000);
+    expect(run.tokens.map((t) => t.at)).toEqual([60, 70, 80, 90, 100]);
+    expect(run.result).toMatchObject({ promptTokens: 500, cachedTokens: 0, completionTokens: 5, finishReason: 'stop', arrivedAt: 0, scheduledAt: 0, firstTokenAt: 60, finishedAt: 100 });
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('serves a repeated prefix from cache: only the uncached tail is prefilled', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine(config, clock);
+    submit(engine, clock, prompt);
+    await clock.advance(1000);
+    const again = submit(engine, clock, prompt);
+    await clock.advance(1000);
+    // 31 blocks x 16 = 496 tokens cached; the last 4 cost 0.4 ms on top of the step.
+    expect(again.result?.cachedTokens).toBe(496);
+    expect((again.result?.firstTokenAt ?? 0) - (again.result?.arrivedAt ?? 0)).toBeCloseTo(10.4, 9);
+  });
+
+  it('concurrent prefills share each step\'s token budget', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine(config, clock);
+    const a = submit(engine, clock, 'a'.repeat(2400)); // 600 tokens
+    const b = submit(engine, clock, 'b'.repeat(2400));
+    await clock.advance(1000);
+    // Step 1: a 600 + b 400 (110 ms); step 2: b's last 200 and a's first decode (30 ms).
+    expect(a.tokens[0]?.at).toBeCloseTo(110, 9);
+    expect(b.tokens[0]?.at).toBeCloseTo(140, 9);
+    expect(a.tokens[1]?.at).toBeCloseTo(140, 9);
+  });
+
+  it('queues requests beyond maxNumSeqs until a running one finishes', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine({ ...config, maxNumSeqs: 1 }, clock);
+    const first = submit(engine, clock, 'a'.repeat(400));
+    const second = submit(engine, clock, 'b'.repeat(400));
+    await clock.advance(1);
+    expect(engine.runningCount()).toBe(1);
+    expect(engine.waitingCount()).toBe(1);
+    await clock.advance(1000);
+    expect(second.result?.scheduledAt).toBe(first.result?.finishedAt);
+    // first: 100 tokens prefilled in 20 ms, 4 more tokens to 60 ms; second waits, then the same.
+    expect(first.result?.finishedAt).toBe(60);
+    expect(second.result?.firstTokenAt).toBe(80);
+  });
+
+  it('cancelling frees the sequence and reports an abort', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine(config, clock);
+    let result: FinishedRequest | undefined;
+    const cancel = engine.submit(prompt, 100, { onToken: () => cancel(), onFinish: (r) => (result = r) });
+    await clock.advance(1000);
+    expect(result).toMatchObject({ finishReason: 'abort', completionTokens: 1 });
+    expect(engine.kv.usedBlocks()).toBe(0);
+  });
+
+  it('rejects a request longer than the context, as vLLM does', () => {
+    const engine = new Engine({ ...config, maxModelLen: 100 }, new FakeClock());
+    expect(() => engine.submit('x'.repeat(400), 10, { onToken: () => undefined, onFinish: () => undefined })).toThrow(EngineRejection);
+  });
+
+  it('reports the share of recent time it was busy', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine(config, clock);
+    submit(engine, clock, prompt);
+    await clock.advance(200);
+    expect(engine.utilization(200)).toBeCloseTo(0.5, 9); // busy 0-100 ms of the last 200
+  });
+});
+
+describe('generated text', () => {
+  const opts = { minTokens: 20, maxTokens: 60, limit: 1000 };
+  it('is deterministic in prompt and seed, and differs otherwise', () => {
+    const a = generateAnswer('prompt one', 1, opts);
+    expect(generateAnswer('prompt one', 1, opts)).toEqual(a);
+    expect(generateAnswer('prompt two', 1, opts).tokens).not.toEqual(a.tokens);
+    expect(generateAnswer('prompt one', 2, opts).tokens).not.toEqual(a.tokens);
+    expect(a.tokens.join('')).toMatch(/^[A-Z][a-z]+( [a-z]+|\.|\.\n\n| [A-Z][a-z]+)*$/);
+  });
+
+  it('respects max_tokens and says why it stopped', () => {
+    const natural = generateAnswer('p', 1, opts);
+    expect(natural.finishReason).toBe('stop');
+    const cut = generateAnswer('p', 1, { ...opts, limit: 3 });
+    expect(cut.tokens).toEqual(natural.tokens.slice(0, 3));
+    expect(cut.finishReason).toBe('length');
+  });
+});
