@@ -1,0 +1,160 @@
+import { describe, expect, it } from '@jest/globals';
+import { summarize } from '../stats/summarize.js';
+import { makeRecord } from '../stats/test-fixtures.js';
+import type { Summary } from '../stats/types.js';
+import { formatSummary } from './bench-report.js';
+
+/** The first summary printed in the reference document (the vLLM round-robin run), as published there. */
+const REFERENCE = [
+  '================================================================================',
+  'BENCHMARK SUMMARY',
+  '================================================================================',
+  'Total time: 210.48s',
+  'Total requests: 110',
+  'Completed conversations: 11/11',
+  'Requests per second: 0.52',
+  'Time to First Token (TTFT):',
+  'Min: 44.47 ms',
+  'Max: 881.38 ms',
+  'Mean: 208.96 ms',
+  'P50: 119.00 ms',
+  'P95: 727.26 ms',
+  'P99: 814.92 ms',
+  'Total Request Time:',
+  'Min: 2347.15 ms',
+  'Max: 10874.38 ms',
+  'Mean: 6323.26 ms',
+  'P50: 6138.65 ms',
+  'P95: 9769.03 ms',
+  'TTFT by Turn Number:',
+  'Turn 1: 332.52 ms avg (11 requests)',
+  'Turn 2: 305.08 ms avg (11 requests)',
+  'Turn 3: 270.26 ms avg (11 requests)',
+  'Turn 4: 203.46 ms avg (11 requests)',
+  'Turn 5: 276.70 ms avg (11 requests)',
+  'Turn 6: 95.63 ms avg (11 requests)',
+  'Turn 7: 138.93 ms avg (11 requests)',
+  'Turn 8: 152.36 ms avg (11 requests)',
+  'Turn 9: 180.47 ms avg (11 requests)',
+  'Turn 10: 134.21 ms avg (11 requests)',
+  'TTFT by Document Type:',
+  'CODE: 241.15 ms avg (50 requests)',
+  'TEXT: 182.14 ms avg (60 requests)',
+  'First Turn vs Subsequent Turns (Prefix Caching Indicator):',
+  'First turn avg: 332.52 ms',
+  'Later turns avg: 195.23 ms',
+  'Speedup ratio: 1.70x',
+];
+
+const dist = (min: number, max: number, mean: number, p50: number, p95: number, p99: number) => ({ count: 110, min, max, mean, p50, p95, p99 });
+
+/** The published run's figures, entered as a Summary: the formatter must print the same lines. */
+const published: Summary = {
+  target: 'vllm',
+  model: 'Qwen/Qwen3-0.6B',
+  elapsedSeconds: 210.48,
+  requests: 110,
+  outcomes: { success: 110 },
+  conversationsCompleted: 11,
+  conversationsPlanned: 11,
+  requestsPerSecond: 110 / 210.48,
+  ttft: dist(44.47, 881.38, 208.96, 119.0, 727.26, 814.92),
+  totalTime: dist(2347.15, 10874.38, 6323.26, 6138.65, 9769.03, 10000),
+  itl: null,
+  byTurn: [332.52, 305.08, 270.26, 203.46, 276.7, 95.63, 138.93, 152.36, 180.47, 134.21].map((meanMs, i) => ({ key: String(i + 1), meanMs, count: 11 })),
+  byDocType: [
+    { key: 'CODE', meanMs: 241.15, count: 50 },
+    { key: 'TEXT', meanMs: 182.14, count: 60 },
+  ],
+  firstTurnMeanMs: 332.52,
+  laterTurnsMeanMs: 195.23,
+  cacheSpeedup: 332.52 / 195.23,
+  tokens: { prompt: 0, completion: 0, cached: 0 },
+  turnAffinity: null,
+  replicas: {},
+};
+
+describe('formatSummary', () => {
+  it('prints the reference document\'s summary line for line (indentation and blank lines aside)', () => {
+    const ours = formatSummary(published, { seed: 1 })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+    const reference = REFERENCE;
+    expect(reference).toHaveLength(38);
+    expect(ours.slice(0, reference.length)).toEqual(reference);
+  });
+
+  it('prints a fixed run exactly (golden), with the figures the reference lacks', () => {
+    const records = [
+      makeRecord({ conversation: 0, turn: 1, ttftMs: 300, totalMs: 2000, docType: 'CODE', replica: 'sim-0', promptTokens: 1000, completionTokens: 50, cachedTokens: 0 }),
+      makeRecord({ conversation: 0, turn: 2, ttftMs: 100, totalMs: 1500, docType: 'CODE', replica: 'sim-0', promptTokens: 1100, completionTokens: 50, cachedTokens: 992 }),
+      makeRecord({ conversation: 1, turn: 1, ttftMs: 400, totalMs: 2500, docType: 'TEXT', replica: 'sim-1', promptTokens: 800, completionTokens: 40, cachedTokens: 0 }),
+      makeRecord({ conversation: 1, turn: 2, outcome: 'timeout', ttftMs: undefined, totalMs: 120000, docType: 'TEXT', error: 'timed out' }),
+    ];
+    const s = summarize(records, { target: 't', model: 'm', elapsedSeconds: 8, conversationsPlanned: 2, turnsPerConversation: 2 });
+    expect(formatSummary(s, { seed: 42, replicaHeader: 'x-inference-pod' })).toBe(
+      [
+        '='.repeat(80),
+        'BENCHMARK SUMMARY',
+        '='.repeat(80),
+        'Total time: 8.00s',
+        'Total requests: 4',
+        'Completed conversations: 1/2',
+        'Requests per second: 0.50',
+        '',
+        'Time to First Token (TTFT):',
+        '  Min: 100.00 ms',
+        '  Max: 400.00 ms',
+        '  Mean: 266.67 ms',
+        '  P50: 300.00 ms',
+        '  P95: 400.00 ms',
+        '  P99: 400.00 ms',
+        '',
+        'Total Request Time:',
+        '  Min: 1500.00 ms',
+        '  Max: 2500.00 ms',
+        '  Mean: 2000.00 ms',
+        '  P50: 2000.00 ms',
+        '  P95: 2500.00 ms',
+        '',
+        'TTFT by Turn Number:',
+        '  Turn 1: 350.00 ms avg (2 requests)',
+        '  Turn 2: 100.00 ms avg (1 requests)',
+        '',
+        'TTFT by Document Type:',
+        '  CODE: 200.00 ms avg (2 requests)',
+        '  TEXT: 400.00 ms avg (1 requests)',
+        '',
+        'First Turn vs Subsequent Turns (Prefix Caching Indicator):',
+        '  First turn avg: 350.00 ms',
+        '  Later turns avg: 100.00 ms',
+        '  Speedup ratio: 3.50x',
+        '',
+        'Failed Requests by Outcome:',
+        '  timeout: 1',
+        '',
+        'Tokens:',
+        '  Prompt: 2900',
+        '  Completion: 140',
+        '  Cached prompt: 992 (34.2% of prompt)',
+        '',
+        'Replicas (x-inference-pod):',
+        "  Turn affinity: 100.0% of later turns on the previous turn's replica",
+        '  sim-0: 2 requests',
+        '  sim-1: 1 requests',
+        '',
+        'Seed: 42 (replay with --seed 42)',
+        '='.repeat(80),
+      ].join('\n'),
+    );
+  });
+
+  it('says so when nothing succeeded', () => {
+    const s = summarize([makeRecord({ outcome: 'connect_error', ttftMs: undefined })], { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 1 });
+    const text = formatSummary(s, { seed: 1 });
+    expect(text).toContain('Time to First Token (TTFT):\n  (no successful requests)');
+    expect(text).toContain('Speedup ratio: n/a');
+    expect(text).toContain('connect_error: 1');
+  });
+});

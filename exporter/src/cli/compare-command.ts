@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { bootstrapDifference, ttftSamples } from '../stats/bootstrap.js';
+import { seededRandom } from '../util/random.js';
+import { intFlag, parseStrict } from './args.js';
+import { benchJsonSchema, describeSchemaError, type BenchJson } from './bench-report-schema.js';
+import { targetName } from './bench-command.js';
+import { formatComparison } from './compare-report.js';
+import { UsageError } from './usage-error.js';
+
+const FLAGS = {
+  names: { type: 'string' },
+  iterations: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMPARE_USAGE = `usage: kvcanary compare BASELINE.json CANDIDATE.json [options]
+
+The side-by-side table of two \`kvcanary bench --json\` results, with bootstrap 95% intervals.
+
+      --names A,B        column names (default: from the runs' URLs)
+      --iterations N     bootstrap resamples (1000)
+      --seed N           bootstrap seed (default: the baseline run's seed)
+  -h, --help             this help`;
+
+/** Reads and validates one bench --json file; every problem is a UsageError naming the file. */
+export async function readBenchJson(file: string, role: string): Promise<BenchJson> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${role} '${file}': cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${role} '${file}': not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = benchJsonSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${role} '${file}': not a kvcanary bench --json file: ${describeSchemaError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Same seed, turns and documents: conversation i asked the same questions of both targets. */
+export function sameScript(a: BenchJson, b: BenchJson): boolean {
+  if (a.seed !== b.seed || a.options.turns !== b.options.turns || a.documents.length !== b.documents.length) return false;
+  return a.documents.every((d, i) => d.name === b.documents[i]?.name && d.type === b.documents[i]?.type && d.chars === b.documents[i]?.chars);
+}
+
+export function columnNames(a: BenchJson, b: BenchJson, names?: string): [string, string] {
+  if (names !== undefined) {
+    const parts = names.split(',').map((s) => s.trim());
+    if (parts.length !== 2 || parts.some((p) => p.length === 0)) throw new UsageError(`--names must be two names separated by a comma, got '${names}'`);
+    return [parts[0] as string, parts[1] as string];
+  }
+  const na = targetName(a.url);
+  const nb = targetName(b.url);
+  return na === nb ? ['baseline', 'candidate'] : [na, nb];
+}
+
+export function compareRuns(baseline: BenchJson, candidate: BenchJson, options: { names: [string, string]; iterations: number; seed: number }): string {
+  const difference = bootstrapDifference(ttftSamples(baseline.records), ttftSamples(candidate.records), {
+    random: seededRandom(options.seed),
+    iterations: options.iterations,
+    paired: sameScript(baseline, candidate),
+  });
+  return formatComparison({ names: options.names, baseline: baseline.summary, candidate: candidate.summary, difference, iterations: options.iterations, seed: options.seed });
+}
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseStrict('compare', argv, FLAGS);
+  if (values.help) {
+    console.log(COMPARE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new UsageError(`compare: expected BASELINE.json and CANDIDATE.json, got ${positionals.length} file${positionals.length === 1 ? '' : 's'}`);
+  const iterations = intFlag('--iterations', values.iterations, 1000, { min: 100, max: 100_000 });
+  const seedFlag = values.seed;
+  const baseline = await readBenchJson(positionals[0] as string, 'baseline');
+  const candidate = await readBenchJson(positionals[1] as string, 'candidate');
+  const names = columnNames(baseline, candidate, values.names);
+  const seed = intFlag('--seed', seedFlag, baseline.seed, { min: 0, max: 2 ** 32 - 1 });
+  console.log(compareRuns(baseline, candidate, { names, iterations, seed }));
+  return 0;
+}
