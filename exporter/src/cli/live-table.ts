@@ -49,7 +49,7 @@ export function renderTable(rows: readonly TableRow[], windowSeconds: number): s
   if (base && cand) {
     const imp = (b: number | null | undefined, c: number | null | undefined): string => {
       const v = improvement(b, c);
-      return v === null ? '-' : `${v >= 0 ? '' : '+'}${(Math.abs(v) * 100).toFixed(1)}% ${v >= 0 ? 'faster' : 'slower'}`;
+      return v === null ? '-' : `${(Math.abs(v) * 100).toFixed(1)}% ${v >= 0 ? 'faster' : 'slower'}`;
     };
     out.push('');
     out.push(`${cand.target} vs ${base.target}: P50 ${imp(base.ttft?.p50, cand.ttft?.p50)}, P95 ${imp(base.ttft?.p95, cand.ttft?.p95)}, P99 ${imp(base.ttft?.p99, cand.ttft?.p99)}; cache speedup ${ratio(cand.cacheSpeedup)} vs ${ratio(base.cacheSpeedup)}`);
