@@ -55,8 +55,9 @@ export function columnNames(a: BenchJson, b: BenchJson, names?: string): [string
     if (parts.length !== 2 || parts.some((p) => p.length === 0)) throw new UsageError(`--names must be two names separated by a comma, got '${names}'`);
     return [parts[0] as string, parts[1] as string];
   }
-  const na = targetName(a.url);
-  const nb = targetName(b.url);
+  // The run's target name: the URL's host for bench, the side's name for demo.
+  const na = a.summary.target || targetName(a.url);
+  const nb = b.summary.target || targetName(b.url);
   return na === nb ? ['baseline', 'candidate'] : [na, nb];
 }
 
