@@ -4,7 +4,7 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', 'panel-plugin/.config/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', 'panel-plugin/.config/**', 'panel-plugin/dist-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

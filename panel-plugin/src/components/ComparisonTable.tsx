@@ -13,17 +13,27 @@ interface Props {
   baselineName: string;
   candidateName: string;
   options: ComparisonOptions;
+  /** Narrow panels: fixed column widths, long target names cut with an ellipsis (full name on hover). */
+  compact: boolean;
 }
 
 /** Figure | baseline | candidate | change: the reference document's side-by-side table. */
-export function ComparisonTable({ title, rows, baselineName, candidateName, options }: Props) {
+export function ComparisonTable({ title, rows, baselineName, candidateName, options, compact }: Props) {
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const colors = sideColors(theme);
   const format = (row: ComparisonRow, value: number | null) =>
     row.kind === 'latency' ? formatLatency(value, options) : formatFactor(value);
   return (
-    <table className={styles.table} aria-label={title}>
+    <table className={compact ? `${styles.table} ${styles.compact}` : styles.table} aria-label={title}>
+      {compact && (
+        <colgroup>
+          <col style={{ width: '31%' }} />
+          <col style={{ width: '21%' }} />
+          <col style={{ width: '21%' }} />
+          <col style={{ width: '27%' }} />
+        </colgroup>
+      )}
       <thead>
         <tr>
           <th scope="col" className={styles.figure}>
@@ -84,6 +94,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
       overflow: 'hidden',
       textOverflow: 'ellipsis',
     },
+  }),
+  compact: css({
+    tableLayout: 'fixed',
+    fontSize: theme.typography.bodySmall.fontSize,
+    'th, td': { padding: theme.spacing(0.5, 0.5), overflow: 'hidden', textOverflow: 'ellipsis' },
+    'thead th': { maxWidth: 'none' },
   }),
   figure: css({
     fontWeight: theme.typography.fontWeightMedium,

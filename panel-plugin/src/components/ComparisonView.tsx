@@ -23,6 +23,8 @@ export interface ComparisonViewProps {
 /** From this width the view uses two columns: tables on the left, the chart on the right. */
 const WIDE = 860;
 const GAP = 16;
+/** Below this width the tables switch to fixed, narrower columns. */
+const COMPACT = 560;
 
 /** Renders the view model; it holds no data logic. Used by the Grafana panel and the standalone page alike. */
 export function ComparisonView({ model, options, width, height, nowMs }: ComparisonViewProps) {
@@ -42,6 +44,7 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
   const baselineName = baseline?.name ?? 'baseline';
   const candidateName = candidate?.name ?? 'candidate';
   const wide = width >= WIDE;
+  const compact = width < COMPACT;
   const columnWidth = wide ? Math.floor((width - GAP) / 2) : width;
   const chartHeight = wide ? Math.max(140, Math.min(260, height * 0.42)) : 150;
   const sides = [
@@ -56,6 +59,7 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
       baselineName={baselineName}
       candidateName={candidateName}
       options={options}
+      compact={compact}
     />
   );
   const firstLater = options.showFirstLater && (
@@ -65,6 +69,7 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
       baselineName={baselineName}
       candidateName={candidateName}
       options={options}
+      compact={compact}
     />
   );
   const turns = options.showTurns && model.turns.length > 0 && (
@@ -80,14 +85,20 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
   const replicas = options.showReplicas && sides.some((s) => s.target.replicas.length > 0) && (
     <section className={styles.replicas} aria-label="Replicas">
       {sides.map((s) => (
-        <ReplicaTable key={s.target.name} targetName={s.target.name} color={s.color} replicas={s.target.replicas} />
+        <ReplicaTable
+          key={s.target.name}
+          targetName={s.target.name}
+          color={s.color}
+          replicas={s.target.replicas}
+          compact={compact}
+        />
       ))}
     </section>
   );
   const freshness = options.showFreshness && <Freshness sides={sides} nowMs={nowMs} />;
 
   return (
-    <div className={styles.root} style={{ width, height }} data-state={model.state}>
+    <div className={styles.root} style={{ width, maxHeight: height }} data-state={model.state}>
       <Messages messages={model.messages} />
       {wide ? (
         <div className={styles.columns}>
@@ -112,6 +123,7 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
 
 const getStyles = (theme: GrafanaTheme2) => ({
   root: css({
+    boxSizing: 'border-box',
     display: 'flex',
     flexDirection: 'column',
     gap: theme.spacing(1.5),
@@ -123,8 +135,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   stack: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1.5), minWidth: 0 }),
   replicas: css({
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 340px), 1fr))',
     gap: theme.spacing(1, 2),
   }),
-  empty: css({ display: 'flex', alignItems: 'center', justifyContent: 'center', padding: theme.spacing(1) }),
+  empty: css({ boxSizing: 'border-box', display: 'flex', alignItems: 'center', justifyContent: 'center', padding: theme.spacing(1) }),
 });

@@ -9,10 +9,15 @@ interface Props {
   targetName: string;
   color: string;
   replicas: ReplicaView[];
+  /** Narrow panels: percentages without bars. */
+  compact: boolean;
 }
 
-function Meter({ ratio, color, label }: { ratio: number | null; color: string; label: string }) {
+function Meter({ ratio, color, label, bar }: { ratio: number | null; color: string; label: string; bar: boolean }) {
   const styles = useStyles2(getStyles);
+  if (!bar) {
+    return <span aria-label={`${label} ${formatPercent(ratio)}`}>{formatPercent(ratio)}</span>;
+  }
   return (
     <div className={styles.meter} aria-label={`${label} ${formatPercent(ratio)}`}>
       <div className={styles.track}>
@@ -24,7 +29,7 @@ function Meter({ ratio, color, label }: { ratio: number | null; color: string; l
 }
 
 /** One target's replicas, one row each, the same scale for all, so an imbalance shows at a glance. */
-export function ReplicaTable({ targetName, color, replicas }: Props) {
+export function ReplicaTable({ targetName, color, replicas, compact }: Props) {
   const styles = useStyles2(getStyles);
   return (
     <table className={styles.table} aria-label={`Replicas of ${targetName}`}>
@@ -56,13 +61,13 @@ export function ReplicaTable({ targetName, color, replicas }: Props) {
               {r.up === false && ' (down)'}
             </th>
             <td>
-              <Meter ratio={r.hitRatio} color={color} label="KV-cache hit rate" />
+              <Meter ratio={r.hitRatio} color={color} label="KV-cache hit rate" bar={!compact} />
             </td>
             <td>
-              <Meter ratio={r.kvUsage} color={color} label="KV-cache usage" />
+              <Meter ratio={r.kvUsage} color={color} label="KV-cache usage" bar={!compact} />
             </td>
             <td>
-              <Meter ratio={r.gpuUtil} color={color} label="GPU utilisation" />
+              <Meter ratio={r.gpuUtil} color={color} label="GPU utilisation" bar={!compact} />
             </td>
             <td className={styles.count}>{formatCount(r.probeRequests)}</td>
           </tr>

@@ -18,14 +18,15 @@ interface Props {
 
 const MARGIN = { top: 8, right: 8, bottom: 22, left: 52 };
 
-/** Rounds an axis maximum up to 1, 2 or 5 times a power of ten, so ticks read as round numbers. */
-export function niceMax(value: number): number {
+/** An axis from 0 to the first round number (1, 2, 2.5 or 5 times a power of ten) at or above `value`, with round ticks. */
+export function niceAxis(value: number): { max: number; ticks: number[] } {
   if (!(value > 0)) {
-    return 1;
+    return { max: 1, ticks: [0, 0.5, 1] };
   }
   const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
-  return step * power;
+  const [mantissa, intervals] = ([[1, 5], [2, 4], [2.5, 5], [5, 5], [10, 5]] as const).find(([m]) => m * power >= value) ?? [10, 5];
+  const max = mantissa * power;
+  return { max, ticks: Array.from({ length: intervals + 1 }, (_, i) => (max * i) / intervals) };
 }
 
 /** Grouped bars: mean TTFT of each turn, baseline beside candidate. Plain SVG, so it sizes to any panel. */
@@ -35,8 +36,7 @@ export function TurnChart({ turns, baselineName, candidateName, options, width, 
   const colors = sideColors(theme);
   const innerW = Math.max(10, width - MARGIN.left - MARGIN.right);
   const innerH = Math.max(10, height - MARGIN.top - MARGIN.bottom);
-  const max = niceMax(Math.max(0, ...turns.flatMap((t) => [t.baselineMs ?? 0, t.candidateMs ?? 0])));
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const { max, ticks } = niceAxis(Math.max(0, ...turns.flatMap((t) => [t.baselineMs ?? 0, t.candidateMs ?? 0])));
   const band = innerW / Math.max(1, turns.length);
   const bar = Math.max(1, Math.min(18, (band * 0.7) / 2));
   const y = (ms: number) => MARGIN.top + innerH - (ms / max) * innerH;

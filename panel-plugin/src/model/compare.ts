@@ -169,9 +169,9 @@ export function buildViewModel({ targets, errors, options, noDataHint }: Compare
     baseline,
     candidate,
     headline: [
-      row('p50', 'P50 TTFT', 'latency', ...pair((t) => t.ttft.p50), options),
-      row('p95', 'P95 TTFT', 'latency', ...pair((t) => t.ttft.p95), options),
-      row('p99', 'P99 TTFT', 'latency', ...pair((t) => t.ttft.p99), options),
+      row('p50', 'P50', 'latency', ...pair((t) => t.ttft.p50), options),
+      row('p95', 'P95', 'latency', ...pair((t) => t.ttft.p95), options),
+      row('p99', 'P99', 'latency', ...pair((t) => t.ttft.p99), options),
       row('cacheSpeedup', 'Cache speedup', 'ratio', ...pair((t) => t.cacheSpeedup), options),
     ],
     firstLater: [

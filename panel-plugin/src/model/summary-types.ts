@@ -1,7 +1,7 @@
 /**
  * The body of the exporter's GET /api/v1/summary, as the standalone page reads it.
- * Mirrors exporter/src/stats/types.ts (the contract); only the fields the page uses are listed, and
- * test/panel-browser.test.ts checks the recorded fixture against the exporter's own types.
+ * Mirrors exporter/src/stats/types.ts (the contract), which lives in another package; only the fields
+ * the page reads are listed, so the exporter may add fields without breaking the page.
  */
 
 export interface DistributionJson {

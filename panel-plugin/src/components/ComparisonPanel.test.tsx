@@ -1,0 +1,100 @@
+import { dateTime, EventBusSrv, LoadingState, PanelProps } from '@grafana/data';
+import { render, screen, within } from '@testing-library/react';
+import React from 'react';
+import { BASELINE } from '../fixtures/figures';
+import { allSeries, NOW, seriesFor, tableFrames, timeSeriesFrames } from '../fixtures/frames';
+import { ComparisonOptions, DEFAULT_OPTIONS } from '../options';
+import { ComparisonPanel } from './ComparisonPanel';
+
+function renderPanel(data: Pick<PanelProps['data'], 'series' | 'errors'>, options: Partial<ComparisonOptions> = {}, width = 1200) {
+  const to = dateTime(NOW);
+  const timeRange = { from: dateTime(NOW - 3600_000), to, raw: { from: 'now-1h', to: 'now' } };
+  const noop = () => undefined;
+  return render(
+    <ComparisonPanel
+      id={1}
+      title="kvcanary"
+      data={{ state: LoadingState.Done, timeRange, ...data }}
+      timeRange={timeRange}
+      timeZone="utc"
+      options={{ ...DEFAULT_OPTIONS, ...options }}
+      fieldConfig={{ defaults: {}, overrides: [] }}
+      transparent={false}
+      width={width}
+      height={600}
+      renderCounter={0}
+      eventBus={new EventBusSrv()}
+      replaceVariables={(s: string) => s}
+      onOptionsChange={noop}
+      onFieldConfigChange={noop}
+      onChangeTimeRange={noop}
+    />
+  );
+}
+
+const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
+
+describe('ComparisonPanel', () => {
+  it('shows the headline side by side with the change, coloured by verdict', () => {
+    renderPanel({ series: timeSeriesFrames(allSeries()) });
+    const table = screen.getByRole('table', { name: 'TTFT' });
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
+      'TTFT',
+      'vllm-round-robin',
+      'llm-d-prefix-aware',
+      'Change',
+    ]);
+    expect(cells(within(table).getByRole('row', { name: /^P95/ }))).toEqual(['745 ms', '272 ms', '64% faster']);
+    expect(cells(within(table).getByRole('row', { name: /^Cache speedup/ }))).toEqual(['1.79×', '3.84×', '2.1× better']);
+    expect(within(table).getByText('64% faster')).toHaveAttribute('data-verdict', 'better');
+    const means = screen.getByRole('table', { name: 'Mean TTFT' });
+    expect(cells(within(means).getByRole('row', { name: /^First turn/ }))).toEqual(['352 ms', '362 ms', '3% slower']);
+    expect(within(means).getByText('3% slower')).toHaveAttribute('data-verdict', 'neutral');
+  });
+
+  it('draws a bar per turn and target, with the value in its tooltip', () => {
+    renderPanel({ series: timeSeriesFrames(allSeries()) });
+    const chart = screen.getByRole('img', { name: 'TTFT by turn' });
+    expect(chart.querySelectorAll('rect')).toHaveLength(20);
+    expect(within(chart).getByText('Turn 10+, llm-d-prefix-aware: 96 ms')).toBeInTheDocument();
+  });
+
+  it('lists each replica with hit rate, KV usage, GPU and probes, and the freshness of each side', () => {
+    renderPanel({ series: tableFrames(allSeries()) });
+    const replicas = screen.getByRole('table', { name: 'Replicas of llm-d-prefix-aware' });
+    expect(cells(within(replicas).getByRole('row', { name: /^llm-d-3/ }))).toEqual(['89%', '29%', '38%', '25']);
+    expect(screen.getByTestId('freshness-llm-d-prefix-aware')).toHaveTextContent('llm-d-prefix-aware: 110 requests (1 failed)');
+    expect(screen.getByTestId('freshness-vllm-round-robin')).toHaveTextContent('vllm-round-robin: 110 requests');
+  });
+
+  it('follows the options: swapped sides, seconds, hidden sections', () => {
+    renderPanel(
+      { series: timeSeriesFrames(allSeries()) },
+      { baseline: 'llm-d-prefix-aware', candidate: 'vllm-round-robin', latencyUnit: 's', showReplicas: false, showTurns: false }
+    );
+    const table = screen.getByRole('table', { name: 'TTFT' });
+    expect(cells(within(table).getByRole('row', { name: /^P95/ }))).toEqual(['0.27 s', '0.74 s', '174% slower']);
+    expect(within(table).getByText('174% slower')).toHaveAttribute('data-verdict', 'worse');
+    expect(screen.queryByRole('img', { name: 'TTFT by turn' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Replicas' })).not.toBeInTheDocument();
+  });
+
+  it('partial data: keeps the side it has and says which is missing', () => {
+    renderPanel({ series: timeSeriesFrames(seriesFor(BASELINE)) });
+    expect(screen.getByRole('alert')).toHaveTextContent('Only one target ("vllm-round-robin") has data');
+    expect(cells(within(screen.getByRole('table', { name: 'TTFT' })).getByRole('row', { name: /^P99/ }))).toEqual([
+      '841 ms',
+      '–',
+      '–',
+    ]);
+  });
+
+  it('no data and errors: a message instead of empty tables', () => {
+    const { unmount } = renderPanel({ series: [] });
+    expect(screen.getByRole('status')).toHaveTextContent('No data: no kvcanary series with a "target" label');
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    unmount();
+    renderPanel({ series: [], errors: [{ refId: 'B', message: 'Bad Gateway' }] });
+    expect(screen.getByRole('alert')).toHaveTextContent('Query B: Bad Gateway');
+  });
+});
