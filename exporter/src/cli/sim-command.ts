@@ -12,6 +12,7 @@ const ENGINE_FLAGS = {
   'max-model-len': { key: 'maxModelLen', integer: true, help: 'longest prompt + answer, in tokens' },
   'step-base-ms': { key: 'stepBaseMs', integer: false, help: 'fixed cost of an engine step' },
   'prefill-ms-per-token': { key: 'prefillMsPerToken', integer: false, help: 'prefill cost per uncached prompt token' },
+  'prefill-attention-ms': { key: 'prefillAttentionMs', integer: false, help: 'extra prefill cost per token per 1,000 tokens of context' },
   'decode-ms-per-seq': { key: 'decodeMsPerSeq', integer: false, help: 'decode cost per running sequence per step' },
   'request-overhead-ms': { key: 'requestOverheadMs', integer: false, help: 'API-server cost before the engine' },
   'answer-min-tokens': { key: 'answerMinTokens', integer: true, help: 'shortest natural answer' },

@@ -22,8 +22,15 @@ export interface EngineConfig {
   maxModelLen: number;
   /** Fixed cost of every engine step (kernel launches, sampling): the floor of TTFT and ITL. */
   stepBaseMs: number;
-  /** Prefill cost per uncached prompt token: ~33k tokens/s, a 0.6B model's prefill rate on an L4. */
+  /** Prefill cost per uncached prompt token, the part that does not depend on context length (MLPs). */
   prefillMsPerToken: number;
+  /**
+   * Extra prefill cost per token for every 1,000 tokens before it: attention reads the whole context,
+   * so prefill is superlinear and a long conversation missed by the cache costs far more than its
+   * first turn did. With the defaults a 3k-token prompt prefills in ~60 ms, 8.5k in ~250 ms, 14k in
+   * ~560 ms, 18k in ~860 ms.
+   */
+  prefillAttentionMs: number;
   /** Extra cost per sequence decoding in a step (batched decode is nearly free per sequence). */
   decodeMsPerSeq: number;
   /** Cost of the API server before the engine sees a request (parsing, tokenising). */
@@ -45,7 +52,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   // which our coarser 4-characters-a-token count would overflow on the largest documents.
   maxModelLen: 40960,
   stepBaseMs: 12,
-  prefillMsPerToken: 0.03,
+  prefillMsPerToken: 0.012,
+  prefillAttentionMs: 0.004,
   decodeMsPerSeq: 0.5,
   requestOverheadMs: 5,
   answerMinTokens: 150,
@@ -60,7 +68,7 @@ export function checkEngineConfig(c: EngineConfig): string | undefined {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return `${k} must be a positive integer, got ${String(v)}`;
   }
-  const nonNegative: (keyof EngineConfig)[] = ['stepBaseMs', 'prefillMsPerToken', 'decodeMsPerSeq', 'requestOverheadMs'];
+  const nonNegative: (keyof EngineConfig)[] = ['stepBaseMs', 'prefillMsPerToken', 'prefillAttentionMs', 'decodeMsPerSeq', 'requestOverheadMs'];
   for (const k of nonNegative) {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} must be a number >= 0, got ${String(v)}`;

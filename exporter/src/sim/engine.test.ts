@@ -9,6 +9,7 @@ const config: EngineConfig = {
   ...DEFAULT_ENGINE_CONFIG,
   stepBaseMs: 10,
   prefillMsPerToken: 0.1,
+  prefillAttentionMs: 0,
   decodeMsPerSeq: 0,
   maxNumBatchedTokens: 1000,
   answerMinTokens: 5,
@@ -65,6 +66,25 @@ describe('engine timing (fake clock)', () => {
     expect(a.tokens[0]?.at).toBeCloseTo(110, 9);
     expect(b.tokens[0]?.at).toBeCloseTo(140, 9);
     expect(a.tokens[1]?.at).toBeCloseTo(140, 9);
+  });
+
+  it('charges attention by position: a tail after a long cached prefix costs more than the same tail alone', async () => {
+    const clock = new FakeClock();
+    // 1 ms per token per 1,000 tokens before it; no other cost, to isolate the term.
+    const engine = new Engine({ ...config, prefillMsPerToken: 0, prefillAttentionMs: 1, maxNumBatchedTokens: 10_000 }, clock);
+    const alone = submit(engine, clock, 'x'.repeat(4000)); // 1000 tokens from position 0: mean position 499.5
+    await clock.advance(10_000);
+    expect(alone.tokens[0]?.at).toBeCloseTo(10 + 1000 * 0.4995, 6);
+  });
+
+  it('slows down under injected faults: prefill multiplier and slow tokens (real ms, unscaled)', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine({ ...config, timeScale: 0.5 }, clock);
+    engine.slowdown = { prefillMultiplier: 3, slowTokenMs: 7 };
+    const run = submit(engine, clock, prompt);
+    await clock.advance(1000);
+    // Prefill step: (10 + 500 x 0.1 x 3) x 0.5 = 80; each decode step: 10 x 0.5 + 7 = 12.
+    expect(run.tokens.map((t) => t.at)).toEqual([80, 92, 104, 116, 128]);
   });
 
   it('queues requests beyond maxNumSeqs until a running one finishes', async () => {

@@ -150,7 +150,7 @@ export class Engine {
       const c = this.config;
       // Fault slowdowns are real milliseconds, not scaled: a test sets what it means to see.
       const ms =
-        (c.stepBaseMs + plan.prefillTokens * c.prefillMsPerToken * this.slowdown.prefillMultiplier + plan.decoding.length * c.decodeMsPerSeq) * c.timeScale +
+        (c.stepBaseMs + plan.prefillMs * this.slowdown.prefillMultiplier + plan.decoding.length * c.decodeMsPerSeq) * c.timeScale +
         (plan.decoding.length > 0 ? this.slowdown.slowTokenMs : 0);
       await this.clock.sleep(ms);
       const end = this.clock.now();
@@ -177,22 +177,25 @@ export class Engine {
     }
   }
 
-  private plan(): { decoding: Sequence[]; prefills: [Sequence, number][]; prefillTokens: number } {
+  private plan(): { decoding: Sequence[]; prefills: [Sequence, number][]; prefillMs: number } {
     let budget = this.config.maxNumBatchedTokens;
     const decoding = this.running.filter((s) => s.prefilled >= s.promptTokens);
     budget -= decoding.length;
     const prefills: [Sequence, number][] = [];
-    let prefillTokens = 0;
+    let prefillMs = 0;
+    const { prefillMsPerToken, prefillAttentionMs } = this.config;
     for (const s of this.running) {
       if (budget <= 0) break;
       const left = s.promptTokens - s.prefilled;
       if (left <= 0) continue;
       const chunk = Math.min(left, budget);
       prefills.push([s, chunk]);
-      prefillTokens += chunk;
+      // Token i attends to the i tokens before it (cached or not): the sum over the chunk of
+      // a + b * i / 1000 is a * chunk + b / 1000 * chunk * (mean position).
+      prefillMs += chunk * (prefillMsPerToken + (prefillAttentionMs / 1000) * (s.prefilled + (chunk - 1) / 2));
       budget -= chunk;
     }
-    return { decoding, prefills, prefillTokens };
+    return { decoding, prefills, prefillMs };
   }
 
   private apply(plan: ReturnType<Engine['plan']>, now: number): void {

@@ -101,4 +101,16 @@ describe('replica wire format', () => {
     expect(text).toContain(`vllm:time_to_first_token_seconds_bucket{le="0.001",model_name="${model}",engine="0"}`);
     expect(text).toMatch(/DCGM_FI_DEV_GPU_UTIL\{gpu="0",pod="test-0",namespace="kvcanary-sim",container="vllm"\} \d+/);
   });
+
+  it('reads and replaces its faults over HTTP, validating them', async () => {
+    expect((await (await fetch(`${replica.url}/sim/faults`)).json()) as unknown).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 0, dropRate: 0, prefillMultiplier: 1 });
+    const put = await postJson(`${replica.url}/sim/faults`, { slowTokenMs: 2, prefillMultiplier: 4 }, 'PUT');
+    expect(put.json).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 2, dropRate: 0, prefillMultiplier: 4 });
+    expect(replica.engine.slowdown).toEqual({ prefillMultiplier: 4, slowTokenMs: 2 });
+    const bad = await postJson(`${replica.url}/sim/faults`, { dropRate: 0.5, typo: 1 }, 'PUT');
+    expect(bad.status).toBe(400);
+    expect((bad.json as { error: { message: string } }).error.message).toContain('typo');
+    await postJson(`${replica.url}/sim/faults`, {}, 'PUT');
+    expect(replica.engine.slowdown).toEqual({ prefillMultiplier: 1, slowTokenMs: 0 });
+  });
 });
