@@ -3,18 +3,27 @@
  * The generator writes them; the tests compare them with the committed copies.
  */
 import { defaultRuleConfig } from './config.js';
+import { renderDashboardConfigMap, type DashboardFile } from './kubernetes.js';
 import { renderPrometheusRule, renderRuleFile, renderRuleTable, spliceRuleTable } from './render.js';
 import { buildRuleGroups } from './rules.js';
 
 export const ruleFilePath = 'prometheus/kvcanary-rules.yml';
 export const prometheusRulePath = 'kubernetes/base/prometheus-rule.yaml';
+export const dashboardConfigMapPath = 'kubernetes/base/dashboards-configmap.yaml';
 export const readmePath = 'README.md';
 
-/** `readme` is the current README (the table is spliced into it, the prose is kept). */
-export function generatedFiles(readme: string): Map<string, string> {
+export interface Sources {
+  /** The current README (the table is spliced into it, the prose is kept). */
+  readme: string;
+  /** The committed dashboard JSON files (dashboards/json/*.json). */
+  dashboards: DashboardFile[];
+}
+
+export function generatedFiles(sources: Sources): Map<string, string> {
   return new Map([
     [ruleFilePath, renderRuleFile(defaultRuleConfig)],
     [prometheusRulePath, renderPrometheusRule(defaultRuleConfig, { name: 'kvcanary' })],
-    [readmePath, spliceRuleTable(readme, renderRuleTable(buildRuleGroups(defaultRuleConfig)))],
+    [dashboardConfigMapPath, renderDashboardConfigMap(sources.dashboards)],
+    [readmePath, spliceRuleTable(sources.readme, renderRuleTable(buildRuleGroups(defaultRuleConfig)))],
   ]);
 }
