@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, serveFolder, watchErrors, type Browser, type StaticServer } from './support/browser.js';
 import { findTool } from './support/tools.js';
+import type { SummaryResponse } from '../exporter/src/stats/types.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const panelDir = path.join(repo, 'panel-plugin');
@@ -84,6 +85,26 @@ maybe('comparison view in Chromium', () => {
     await page.screenshot({ path: path.join(shots, 'standalone-light.png') });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('standalone page: renders a summary recorded from a real exporter run (embedded simulated cluster)', async () => {
+    const recorded = JSON.parse(readFileSync(path.join(panelDir, 'fixtures', 'summary-recorded.json'), 'utf8')) as SummaryResponse;
+    const server = await serveFolder(standaloneDir, { '/api/v1/summary': recorded });
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await page.goto(`${server.url}/`);
+    await page.getByRole('table', { name: 'TTFT', exact: true }).waitFor();
+    const expected = recorded.targets.flatMap(({ summary, replicas }) => [
+      `${Math.round(summary.ttft?.p95 ?? NaN)} ms`,
+      `${(summary.cacheSpeedup ?? NaN).toFixed(2)}×`,
+      ...replicas.map((r) => r.name),
+    ]);
+    await expectVisible(page, expected);
+    await page.screenshot({ path: path.join(shots, 'standalone-recorded-dark.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+    await server.close();
   });
 
   it('standalone page: says so when the exporter cannot be read', async () => {

@@ -91,6 +91,11 @@ export async function serveFolder(root: string, json: Record<string, unknown> = 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Chromium keeps idle connections open; without this, close() waits for them to time out.
+        server.closeAllConnections();
+      }),
   };
 }
