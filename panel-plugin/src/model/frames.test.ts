@@ -169,6 +169,43 @@ describe('framesToViewModel from other shapes Grafana produces', () => {
   });
 });
 
+describe('the recording rules in monitoring/', () => {
+  it('reads tails, turn means, speedup and replica figures by their rule names, and ignores the over-baseline ratios', () => {
+    const t = { target: 'a' };
+    const r = { target: 'a', replica: 'a-0' };
+    const model = framesToViewModel({
+      series: timeSeriesFrames(
+        [
+          { metric: 'target:kvcanary_ttft_seconds:p50', labels: t, value: 0.1 },
+          { metric: 'target:kvcanary_ttft_seconds:p95', labels: t, value: 0.3 },
+          { metric: 'target:kvcanary_ttft_seconds:p95_over_baseline', labels: t, value: 0.5 },
+          { metric: 'target:kvcanary_ttft_seconds:p99', labels: t, value: 0.6 },
+          { metric: 'target_turn:kvcanary_ttft_seconds:mean', labels: { ...t, turn: '2' }, value: 0.05 },
+          { metric: 'target:kvcanary_ttft_seconds:mean_first_turn', labels: t, value: 0.2 },
+          { metric: 'target:kvcanary_ttft_seconds:mean_later_turns', labels: t, value: 0.05 },
+          { metric: 'target:kvcanary_cache_speedup:ratio', labels: t, value: 4 },
+          { metric: 'target:kvcanary_requests:rate', labels: t, value: 0.4 },
+          { metric: 'target:kvcanary_replica_prefix_cache_hits:ratio', labels: t, value: 0.9 },
+          { metric: 'target_replica:kvcanary_replica_prefix_cache_hits:ratio', labels: r, value: 0.91 },
+          { metric: 'target_replica:kvcanary_replica_kv_cache_usage_ratio:avg', labels: r, value: 0.4 },
+          { metric: 'target_replica:kvcanary_replica_gpu_utilization_ratio:avg', labels: r, value: 0.7 },
+        ],
+        { dataplane: true }
+      ),
+      options,
+    });
+    expect(model.baseline).toMatchObject({
+      ttft: { p50: 100, p95: 300, p99: 600 },
+      byTurn: [{ turn: '2', meanMs: 50 }],
+      firstTurnMs: 200,
+      laterTurnsMs: 50,
+      cacheSpeedup: 4,
+      requests: null,
+      replicas: [{ name: 'a-0', up: null, hitRatio: 0.91, kvUsage: 0.4, gpuUtil: 0.7, running: null, waiting: null, probeRequests: null }],
+    });
+  });
+});
+
 describe('framesToViewModel states', () => {
   it('no data: says which label it looked for', () => {
     const model = framesToViewModel({ series: [], options });

@@ -116,9 +116,15 @@ function quantileOf(sample: Sample): 'p50' | 'p95' | 'p99' | null {
  */
 export function classify(sample: Sample): Figure | null {
   const t = sample.text;
+  if (/over_baseline/.test(t)) {
+    return null; // recording rules comparing a target with its baseline; the panel compares the raw figures itself
+  }
   const replica = sample.labels.replica ?? sample.labels.pod;
-  if (replica !== undefined || t.includes('replica')) {
-    const name = replica ?? 'unknown';
+  if (replica === undefined && t.includes('replica')) {
+    return null; // a target-wide aggregate of replica figures (e.g. target:kvcanary_replica_prefix_cache_hits:ratio)
+  }
+  if (replica !== undefined) {
+    const name = replica;
     if (/hits?_total|queries_total/.test(t) && !/ratio|rate/.test(t)) {
       return null; // raw counters: only their rate() ratio is a hit rate
     }
@@ -179,7 +185,8 @@ export function classify(sample: Sample): Figure | null {
   if (/last_success/.test(t)) {
     return { kind: 'lastSuccess' };
   }
-  if (/requests/.test(t) && !/duration|inter_token/.test(t)) {
+  // Counts only: a request rate or an error ratio is not how many requests the figures rest on.
+  if (/requests/.test(t) && !/rate|ratio/.test(t)) {
     return { kind: 'requests', outcome: sample.labels.outcome ?? null };
   }
   return null;
