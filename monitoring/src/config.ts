@@ -105,15 +105,16 @@ export const defaultRuleConfig: RuleConfig = {
 };
 
 /**
- * The same rules with windows short enough for a test that runs a real Prometheus for a minute or two:
- * figures over 20s, the regression reference 30s back, no `for` on the alerts the test waits for.
+ * The same rules with windows short enough for a test that runs a real Prometheus for a few minutes:
+ * figures over 30s, the regression reference the 30s ending 45s ago (so a change shows within about
+ * 20-75s), no `for` on the alerts the test waits for.
  */
 export function shortWindows(base: RuleConfig = defaultRuleConfig): RuleConfig {
   return {
     ...base,
     evaluationInterval: '2s',
-    figureWindow: '20s',
-    ttftRegression: { ...base.ttftRegression, offset: '30s', referenceWindow: '20s', floorSeconds: 0.05, for: '0s' },
+    figureWindow: '30s',
+    ttftRegression: { ...base.ttftRegression, offset: '45s', referenceWindow: '30s', floorSeconds: 0.05, for: '0s' },
     cacheSpeedup: { ...base.cacheSpeedup, for: '0s' },
     probeAbsent: { window: '30s', for: '30s' },
   };
