@@ -6,7 +6,12 @@ import { allSeries, NOW, seriesFor, tableFrames, timeSeriesFrames } from '../fix
 import { ComparisonOptions, DEFAULT_OPTIONS } from '../options';
 import { ComparisonPanel } from './ComparisonPanel';
 
-function renderPanel(data: Pick<PanelProps['data'], 'series' | 'errors'>, options: Partial<ComparisonOptions> = {}, width = 1200) {
+function renderPanel(
+  data: Pick<PanelProps['data'], 'series' | 'errors'>,
+  options: Partial<ComparisonOptions> = {},
+  width = 1200,
+  variables: Record<string, string> = {}
+) {
   const to = dateTime(NOW);
   const timeRange = { from: dateTime(NOW - 3600_000), to, raw: { from: 'now-1h', to: 'now' } };
   const noop = () => undefined;
@@ -24,7 +29,7 @@ function renderPanel(data: Pick<PanelProps['data'], 'series' | 'errors'>, option
       height={600}
       renderCounter={0}
       eventBus={new EventBusSrv()}
-      replaceVariables={(s: string) => s}
+      replaceVariables={(s: string) => s.replace(/\$(\w+)/g, (whole, name: string) => variables[name] ?? whole)}
       onOptionsChange={noop}
       onFieldConfigChange={noop}
       onChangeTimeRange={noop}
@@ -50,6 +55,20 @@ describe('ComparisonPanel', () => {
     const means = screen.getByRole('table', { name: 'Mean TTFT' });
     expect(cells(within(means).getByRole('row', { name: /^First turn/ }))).toEqual(['352 ms', '362 ms', '3% slower']);
     expect(within(means).getByText('3% slower')).toHaveAttribute('data-verdict', 'neutral');
+  });
+
+  it('resolves dashboard variables in the baseline and candidate options', () => {
+    renderPanel({ series: timeSeriesFrames(allSeries()) }, { baseline: '$baseline', candidate: '$candidate' }, 1200, {
+      baseline: 'llm-d-prefix-aware',
+      candidate: 'vllm-round-robin',
+    });
+    const table = screen.getByRole('table', { name: 'TTFT' });
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
+      'TTFT',
+      'llm-d-prefix-aware',
+      'vllm-round-robin',
+      'Change',
+    ]);
   });
 
   it('draws a bar per turn and target, with the value in its tooltip', () => {

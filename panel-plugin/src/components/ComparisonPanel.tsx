@@ -7,10 +7,15 @@ import { ComparisonView } from './ComparisonView';
 type Props = PanelProps<ComparisonOptions>;
 
 /** The Grafana panel: frames -> view model (pure, memoised) -> view. */
-export function ComparisonPanel({ data, options, width, height }: Props) {
-  const model = useMemo(
-    () => framesToViewModel({ series: data.series, errors: data.errors ?? (data.error ? [data.error] : []), options }),
-    [data.series, data.errors, data.error, options]
+export function ComparisonPanel({ data, options, width, height, replaceVariables }: Props) {
+  // Dashboards pass `$baseline` / `$candidate`: the chosen values of their variables, resolved here.
+  const resolved = useMemo(
+    () => ({ ...options, baseline: replaceVariables(options.baseline), candidate: replaceVariables(options.candidate) }),
+    [options, replaceVariables]
   );
-  return <ComparisonView model={model} options={options} width={width} height={height} nowMs={data.timeRange.to.valueOf()} />;
+  const model = useMemo(
+    () => framesToViewModel({ series: data.series, errors: data.errors ?? (data.error ? [data.error] : []), options: resolved }),
+    [data.series, data.errors, data.error, resolved]
+  );
+  return <ComparisonView model={model} options={resolved} width={width} height={height} nowMs={data.timeRange.to.valueOf()} />;
 }
