@@ -1,6 +1,6 @@
 import type { Clock } from '../util/clock.js';
 import { DEFAULT_ENGINE_CONFIG, checkEngineConfig, type EngineConfig } from './engine-config.js';
-import type { Faults } from './faults.js';
+import { faultsSchema, type Faults } from './faults.js';
 import { startReplica, type Replica } from './replica.js';
 import { startRouter, type Router } from './router.js';
 import type { PolicyName } from './router-policy.js';
@@ -32,7 +32,8 @@ export interface Cluster {
   replicas: { name: string; url: string }[];
   policy(): PolicyName;
   setPolicy(name: PolicyName): void;
-  setFaults(replica: string, faults: Faults): void;
+  /** Replace a replica's faults; fields left out are healthy (an empty object heals). */
+  setFaults(replica: string, faults: Partial<Faults>): void;
   close(): Promise<void>;
 }
 
@@ -71,7 +72,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     setFaults: (replica, faults) => {
       const target = started.find((x) => x.name === replica);
       if (target === undefined) throw new RangeError(`no replica named ${replica}`);
-      target.setFaults(faults);
+      target.setFaults(faultsSchema.parse(faults));
     },
     close: async () => {
       await r.close();

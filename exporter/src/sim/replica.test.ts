@@ -79,6 +79,7 @@ describe('replica wire format', () => {
     const bad = await postJson(`${replica.url}/v1/chat/completions`, { model: fastEngine().model, messages: 'nope' });
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ error: { message: expect.stringContaining('messages'), type: 'BadRequestError', code: 400 } });
+    expect(bad.headers.get('x-inference-pod')).toBe('test-0');
     const garbled = await fetch(`${replica.url}/v1/chat/completions`, { method: 'POST', body: '{' });
     expect(garbled.status).toBe(400);
     const unknown = await postJson(`${replica.url}/v1/chat/completions`, chatBody('hi', { model: 'gpt-9' }));

@@ -43,6 +43,22 @@ interface Completion {
   includeUsage: boolean;
 }
 
+/** Validate either endpoint's body into what the engine needs; a string names the problem. */
+function parseCompletion(kind: Completion['kind'], json: unknown): { completion: Completion; model: string } | string {
+  if (kind === 'chat') {
+    const parsed = chatRequestSchema.safeParse(json);
+    if (!parsed.success) return describeZodError(parsed.error);
+    const b = parsed.data;
+    const maxTokens = b.max_completion_tokens ?? b.max_tokens ?? undefined;
+    return { model: b.model, completion: { kind, prompt: renderChat(chatMessages(b)), maxTokens, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true } };
+  }
+  const parsed = completionRequestSchema.safeParse(json);
+  if (!parsed.success) return describeZodError(parsed.error);
+  const b = parsed.data;
+  const prompt = typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? '');
+  return { model: b.model, completion: { kind, prompt, maxTokens: b.max_tokens ?? undefined, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true } };
+}
+
 /** One simulated vLLM server: OpenAI-compatible API, vLLM V1 metrics, runtime faults. */
 export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   const clock = opts.clock ?? systemClock;
@@ -64,28 +80,13 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   };
 
   const complete = async (req: IncomingMessage, res: ServerResponse, kind: Completion['kind']): Promise<void> => {
-    const json = await readJson(req);
-    let c: Completion;
-    let model: string;
-    if (kind === 'chat') {
-      const parsed = chatRequestSchema.safeParse(json);
-      if (!parsed.success) return sendError(res, 400, describeZodError(parsed.error), 'BadRequestError');
-      const b = parsed.data;
-      model = b.model;
-      c = { kind, prompt: renderChat(chatMessages(b)), maxTokens: b.max_completion_tokens ?? b.max_tokens ?? undefined, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
-    } else {
-      const parsed = completionRequestSchema.safeParse(json);
-      if (!parsed.success) return sendError(res, 400, describeZodError(parsed.error), 'BadRequestError');
-      const b = parsed.data;
-      model = b.model;
-      c = { kind, prompt: typeof b.prompt === 'string' ? b.prompt : (b.prompt[0] ?? ''), maxTokens: b.max_tokens ?? undefined, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
-    }
+    // Every completion response names its replica, errors included, as llm-d-inference-sim does.
+    res.setHeader(REPLICA_HEADER, opts.name);
+    const parsed = parseCompletion(kind, await readJson(req));
+    if (typeof parsed === 'string') return sendError(res, 400, parsed, 'BadRequestError');
+    const { completion: c, model } = parsed;
     if (model !== config.model) return sendError(res, 404, `The model \`${model}\` does not exist.`, 'NotFoundError');
-    const pod = { [REPLICA_HEADER]: opts.name };
-    if (chance.next() < faults.errorRate) {
-      res.setHeader(REPLICA_HEADER, opts.name);
-      return sendError(res, 500, 'injected fault: internal server error', 'InternalServerError');
-    }
+    if (chance.next() < faults.errorRate) return sendError(res, 500, 'injected fault: internal server error', 'InternalServerError');
     const dropAfter = c.stream && chance.next() < faults.dropRate ? 1 + chance.int(Math.max(1, Math.floor(config.answerMinTokens / 2))) : undefined;
 
     let gone = false;
@@ -95,40 +96,39 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     await clock.sleep(config.requestOverheadMs * config.timeScale + faults.stallMs);
     if (gone) return;
 
-    const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${opts.name}-${++requestCounter}`;
-    const created = Math.floor(clock.wallNow() / 1000);
-    const object = kind === 'chat' ? (c.stream ? 'chat.completion.chunk' : 'chat.completion') : 'text_completion';
-    const envelope = { id, object, created, model };
-    const choice = (payload: Record<string, unknown>, finish: string | null): Record<string, unknown> =>
-      kind === 'chat' ? { index: 0, delta: payload, logprobs: null, finish_reason: finish } : { index: 0, text: payload['content'] ?? '', logprobs: null, finish_reason: finish };
+    const envelope = {
+      id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${opts.name}-${++requestCounter}`,
+      object: kind === 'chat' ? (c.stream ? 'chat.completion.chunk' : 'chat.completion') : 'text_completion',
+      created: Math.floor(clock.wallNow() / 1000),
+      model,
+    };
+    const choice = (delta: { role?: string; content?: string }, finish: string | null): Record<string, unknown> =>
+      kind === 'chat' ? { index: 0, delta, logprobs: null, finish_reason: finish } : { index: 0, text: delta.content ?? '', logprobs: null, finish_reason: finish };
 
     const texts: string[] = [];
+    let finish: (r: FinishedRequest) => void = () => undefined;
+    const finished = new Promise<FinishedRequest>((resolve) => (finish = resolve));
     let cancel: () => void = () => undefined;
-    const finished = new Promise<FinishedRequest>((resolve) => {
-      try {
-        cancel = engine.submit(c.prompt, c.maxTokens ?? Math.max(1, config.maxModelLen - countTokens(c.prompt)), {
-          onToken(text) {
-            if (!c.stream) return void texts.push(text);
-            if (res.destroyed) return;
-            res.write(sseData({ ...envelope, choices: [choice({ content: text }, null)] }));
-            texts.push(text);
-            if (dropAfter !== undefined && texts.length >= dropAfter) {
-              cancel();
-              res.destroy();
-            }
-          },
-          onFinish: resolve,
-        });
-      } catch (err) {
-        if (!(err instanceof EngineRejection)) throw err;
-        sendError(res, 400, err.message, 'BadRequestError');
-        resolve({ promptTokens: 0, cachedTokens: 0, completionTokens: 0, finishReason: 'abort', arrivedAt: 0, finishedAt: 0 });
-      }
-    });
-    if (res.headersSent) return;
+    try {
+      cancel = engine.submit(c.prompt, c.maxTokens ?? Math.max(1, config.maxModelLen - countTokens(c.prompt)), {
+        onToken(text) {
+          texts.push(text);
+          if (!c.stream || res.destroyed) return;
+          res.write(sseData({ ...envelope, choices: [choice({ content: text }, null)] }));
+          if (dropAfter !== undefined && texts.length >= dropAfter) {
+            cancel();
+            res.destroy();
+          }
+        },
+        onFinish: (r) => finish(r),
+      });
+    } catch (err) {
+      if (err instanceof EngineRejection) return sendError(res, 400, err.message, 'BadRequestError');
+      throw err;
+    }
     res.on('close', () => cancel());
     if (c.stream) {
-      res.writeHead(200, { ...pod, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       if (kind === 'chat') res.write(sseData({ ...envelope, choices: [choice({ role: 'assistant', content: '' }, null)] }));
     }
     const r = await finished;
@@ -136,10 +136,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     const usage = usageOf(r.promptTokens, r.completionTokens, r.cachedTokens);
     if (!c.stream) {
       const text = texts.join('');
-      const body = kind === 'chat'
-        ? { ...envelope, choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: r.finishReason }], usage }
-        : { ...envelope, choices: [{ index: 0, text, logprobs: null, finish_reason: r.finishReason }], usage };
-      return sendJson(res, 200, body, pod);
+      const answer = kind === 'chat' ? { message: { role: 'assistant', content: text } } : { text };
+      return sendJson(res, 200, { ...envelope, choices: [{ index: 0, ...answer, logprobs: null, finish_reason: r.finishReason }], usage });
     }
     res.write(sseData({ ...envelope, choices: [choice({}, r.finishReason)] }));
     if (c.includeUsage) res.write(sseData({ ...envelope, choices: [], usage }));

@@ -65,7 +65,7 @@ describe('router', () => {
   });
 
   it('a dropped connection cuts the client stream before [DONE]', async () => {
-    cluster.setFaults('rt-0', { errorRate: 0, stallMs: 0, slowTokenMs: 0, dropRate: 1, prefillMultiplier: 1 });
+    cluster.setFaults('rt-0', { dropRate: 1 });
     const outcomes = await Promise.all([0, 1, 2].map(async () => {
       const res = await fetch(`${cluster.routerUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chatBody('drop me', { max_tokens: 16 })) });
       const pod = res.headers.get('x-inference-pod');
@@ -77,7 +77,7 @@ describe('router', () => {
       }
     }));
     expect(outcomes.filter((o) => !o.complete).map((o) => o.pod)).toEqual(['rt-0']);
-    cluster.setFaults('rt-0', { errorRate: 0, stallMs: 0, slowTokenMs: 0, dropRate: 0, prefillMultiplier: 1 });
+    cluster.setFaults('rt-0', {});
   });
 });
 
