@@ -2,6 +2,9 @@
  * The engine's knobs and their calibrated defaults. The reference run was Qwen3-0.6B on NVIDIA L4s
  * with vLLM; the defaults reproduce its shape (first turns about 330 ms TTFT for 3k-14k token
  * documents, cached later turns well under 100 ms, 2-11 s per answer of up to 500 tokens).
+ * scripts/calibrate.ts (4 replicas, 11 conversations x 10 turns, 4 in flight, max_tokens 500) measured
+ * round-robin: first turn 360 ms, later 217 ms, speedup 1.6-1.7x, P95 710-760 ms, 58% of prompt tokens
+ * cached; prefix-aware: first 358 ms, later 33 ms, speedup 10.8x, P95 281-286 ms, 91% cached.
  */
 export interface EngineConfig {
   /** Served model name; also seeds the block-hash chain. */

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom, type Random } from '../util/random.js';
 import { countTokens, hashString } from './block-hash.js';
@@ -28,7 +27,6 @@ export interface Replica {
   /** http://host:port; the API is under /v1, metrics at /metrics. */
   url: string;
   engine: Engine;
-  registry: Registry;
   faults(): Faults;
   setFaults(faults: Faults): void;
   close(): Promise<void>;
@@ -177,7 +175,6 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     name: opts.name,
     url: urlFor(host, port),
     engine,
-    registry: metrics.registry,
     faults: () => faults,
     setFaults,
     close: () => closeServer(server),
