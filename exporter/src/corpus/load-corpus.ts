@@ -114,53 +114,76 @@ export function packageRoot(): string {
   return resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 }
 
-/** Default-corpus documents must be big enough to be worth caching and small enough for 16k contexts. */
-const DEFAULT_MIN_BYTES = 4 * 1024;
-const DEFAULT_MAX_BYTES = 56 * 1024;
-
-/** A default-corpus source: a folder of the package and which of its files count. */
-interface DefaultSource {
-  folder: string;
-  accept: (rel: string) => boolean;
-}
+/**
+ * Default-corpus code documents span the sizes of the reference corpus (12-56 KB): big enough for the
+ * cache to matter, small enough for a 16k-token context.
+ */
+const MIN_MODULE_CHARS = 8 * 1024;
+const DEFAULT_MAX_CHARS = 56 * 1024;
 
 const isTest = (rel: string): boolean => /\.test\.[jt]s$/.test(rel) || rel.includes('test-support/');
-const DEFAULT_SOURCES: DefaultSource[] = [
-  { folder: 'corpus', accept: (rel) => /\.(md|txt)$/.test(rel) },
-  { folder: 'src', accept: (rel) => rel.endsWith('.ts') && !isTest(rel) },
-];
-/** Used only when `src` is absent (an installed package without sources): the compiled code. */
-const FALLBACK_CODE: DefaultSource = { folder: 'dist', accept: (rel) => rel.endsWith('.js') && !isTest(rel) };
 
-async function loadSource(root: string, source: DefaultSource, max: number | undefined): Promise<SeedDocument[] | undefined> {
-  let files: string[];
-  try {
-    files = await listFiles(join(root, source.folder));
-  } catch {
-    return undefined;
-  }
+/** The guides in `corpus/`, one TEXT document each. */
+async function loadGuides(root: string, max: number): Promise<SeedDocument[]> {
+  const files = await listFiles(join(root, 'corpus')).catch(() => []);
   const docs: SeedDocument[] = [];
-  for (const rel of files) {
-    if (!source.accept(rel)) continue;
-    const path = join(root, source.folder, rel);
-    const size = (await stat(path)).size;
-    if (size < DEFAULT_MIN_BYTES || size > DEFAULT_MAX_BYTES) continue;
-    const content = await readText(path);
-    if (content !== undefined) docs.push(toDocument(`${source.folder}/${rel}`, content, max));
+  for (const rel of files.filter((f) => f.endsWith('.md'))) {
+    const content = await readText(join(root, 'corpus', rel));
+    if (content !== undefined) docs.push(toDocument(`corpus/${rel}`, content, max));
   }
   return docs;
 }
 
 /**
- * The default corpus: documents that ship with the project, nothing copied from elsewhere — the
- * prose in `corpus/` (TEXT) and this package's own TypeScript sources (CODE; tests excluded), each
- * between 4 and 56 KB. Without `src` (a package installed without sources) the compiled `dist`
- * JavaScript stands in for the code.
+ * One CODE document per module (a top-level folder of `folder`): its non-test files joined, each under
+ * a comment naming it. A module is what a user hands a code assistant, and it is what reaches the
+ * reference sizes: single files here are mostly under 10 KB.
+ */
+async function loadModules(root: string, folder: string, extension: string, max: number): Promise<SeedDocument[]> {
+  const files = await listFiles(join(root, folder)).catch(() => undefined);
+  if (files === undefined) return [];
+  const modules = new Map<string, string[]>();
+  for (const rel of files) {
+    const slash = rel.indexOf('/');
+    if (slash < 0 || !rel.endsWith(extension) || isTest(rel)) continue;
+    const module = rel.slice(0, slash);
+    modules.set(module, [...(modules.get(module) ?? []), rel]);
+  }
+  const docs: SeedDocument[] = [];
+  for (const [module, rels] of modules) {
+    const parts: string[] = [];
+    for (const rel of rels) {
+      const content = await readText(join(root, folder, rel));
+      if (content !== undefined) parts.push(`// ${folder}/${rel}\n${content}`);
+    }
+    const joined = parts.join('\n');
+    if (joined.length >= MIN_MODULE_CHARS) docs.push(toDocument(`${folder}/${module}/*${extension}`, joined, max));
+  }
+  return docs;
+}
+
+/** a0 b0 a1 b1 ...: any run of consecutive conversations mixes both kinds, as in the reference corpus. */
+function interleave<T>(a: T[], b: T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i] as T);
+    if (i < b.length) out.push(b[i] as T);
+  }
+  return out;
+}
+
+/**
+ * The default corpus: documents that ship with the project, nothing copied from elsewhere — the guides
+ * in `corpus/` (TEXT) and this package's own modules (CODE). Without `src` (a package installed
+ * without sources) the compiled `dist` JavaScript stands in for the code.
  */
 async function loadDefault(max: number | undefined): Promise<SeedDocument[]> {
   const root = packageRoot();
-  const [text, code] = await Promise.all(DEFAULT_SOURCES.map((s) => loadSource(root, s, max)));
-  const picked = [...(text ?? []), ...(code ?? (await loadSource(root, FALLBACK_CODE, max)) ?? [])];
+  const budget = Math.min(max ?? DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
+  const text = await loadGuides(root, budget);
+  const sources = await loadModules(root, 'src', '.ts', budget);
+  const code = sources.length > 0 ? sources : await loadModules(root, 'dist', '.js', budget);
+  const picked = interleave(text, code);
   if (picked.length === 0) throw new Error(`the default corpus under '${root}' has no documents; pass a seed documents directory`);
   return picked;
 }
