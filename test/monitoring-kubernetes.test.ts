@@ -88,6 +88,18 @@ describe('kustomize', () => {
     }
   });
 
+  maybe('replica discovery may read pods in the servers\' namespace, bound to the exporter\'s own account', () => {
+    for (const [dir, namespace] of [['base', 'kvcanary'], ['overlays/kube-prometheus-stack', 'monitoring'], ['overlays/openshift', 'kvcanary']] as const) {
+      const r = render(dir);
+      // A namespaced Role would land beside the exporter, not beside the model servers it discovers.
+      expect(find(r, 'Role')).toBeUndefined();
+      expect(find(r, 'ClusterRole', 'kvcanary-pod-discovery')).toBeDefined();
+      const binding = find(r, 'ClusterRoleBinding', 'kvcanary-pod-discovery') as (Resource & { subjects?: unknown }) | undefined;
+      expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kvcanary', namespace }]);
+      expect(find(r, 'ServiceAccount', 'kvcanary')?.metadata.namespace).toBe(namespace);
+    }
+  });
+
   maybe('kube-prometheus-stack: ServiceMonitor and PrometheusRule carry the release label', () => {
     const r = render('overlays/kube-prometheus-stack');
     for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
@@ -100,7 +112,8 @@ describe('kustomize', () => {
     const pod = podSpec(find(r, 'Deployment', 'kvcanary'));
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expectRestricted(pod.containers[0]);
-    expect(r.every((x) => x.metadata.namespace === 'kvcanary' || x.kind === 'Namespace')).toBe(true);
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(r.every((x) => x.metadata.namespace === 'kvcanary' || clusterScoped.has(x.kind))).toBe(true);
   });
 
   maybe('sidecar: the exporter joins the vLLM pod, scraped by a PodMonitor, with no standalone Deployment', () => {
