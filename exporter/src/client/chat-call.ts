@@ -19,7 +19,7 @@
  * - timeout / cancelled: the overall deadline passed / the caller's signal fired (or close()).
  */
 import type { Dispatcher } from 'undici';
-import { newChunkScan, parseChunk, scanChunk, errorText } from './chunk-scan.js';
+import { errorText, finishedIn, newChunkScan, parseChunk, scanChunk } from './chunk-scan.js';
 import { SseParser } from './sse-parser.js';
 import type { ChatResult, Outcome } from './types.js';
 
@@ -108,6 +108,8 @@ export class ChatCall implements Dispatcher.DispatchHandler {
   private text = '';
   private sawDone = false;
   private sawFinish = false;
+  /** The last event's data: its finish_reason is only read if the stream ends without [DONE]. */
+  private lastData = '';
   private promptTokens: number | undefined;
   private completionTokens: number | undefined;
   private cachedTokens: number | undefined;
@@ -149,7 +151,11 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     if (this.cachedTokens !== undefined) result.cachedTokens = this.cachedTokens;
     if (this.replica !== undefined) result.replica = this.replica;
     this.opts.onSettled(this);
-    this.resolve(result);
+    // Hand the result over on the next loop turn, not in this one: undici marks the connection
+    // reusable in a microtask after the response ends, and a caller that sends its next request
+    // at once would otherwise find every connection busy and open a new one (keep-alive wasted,
+    // and connection set-up added to that request's TTFT). The figures are already fixed above.
+    setImmediate(this.resolve, result);
   }
 
   /** The dispatch could not even be queued (e.g. the agent is closed). */
@@ -210,7 +216,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     this.chunkAt = performance.now();
     this.parser.end();
     if (this.settled) return;
-    if (!this.sawDone && !this.sawFinish) {
+    if (!this.sawDone && !this.sawFinish && !finishedIn(this.lastData)) {
       this.finish('stream_error', 'stream ended before [DONE]');
     } else if (this.ttftMs === undefined) {
       this.finish('empty_response', 'stream completed without any content');
@@ -241,6 +247,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
       this.sawDone = true;
       return;
     }
+    this.lastData = data;
     scanChunk(data, scan);
     let content = scan.content;
     let reasoning = scan.reasoning;

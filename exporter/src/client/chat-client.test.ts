@@ -233,7 +233,7 @@ describe('chat client over loopback HTTP', () => {
     const c = client(srv.baseUrl, { keepAlive });
     for (let i = 0; i < 3; i++) {
       expect((await c.chat(request())).outcome).toBe('success');
-      // A turn's think time: undici marks the connection free for reuse a tick after the response ends.
+      // A short think time between turns, as the probe engine has.
       await delay(5);
     }
     expect(srv.connections()).toBe(expected);

@@ -29,7 +29,8 @@ describe('scanChunk (the per-token fast path)', () => {
   });
 
   it('accepts spaces around the colon (Python json.dumps style)', () => {
-    expect(scanOf('{"choices": [{"delta": {"content": "x"}, "finish_reason": "stop"}]}')).toMatchObject({ content: 'x', finished: true });
+    expect(scanOf('{"choices": [{"delta": {"content": "x"}, "finish_reason": null}]}').content).toBe('x');
+    expect(scanOf('{"choices": [{"delta": {}, "finish_reason": "stop"}]}').finished).toBe(true);
   });
 
   it('skips a value that happens to equal the key text', () => {
@@ -38,9 +39,9 @@ describe('scanChunk (the per-token fast path)', () => {
 
   it('sees finish_reason, and hands usage and error events to the full parser', () => {
     expect(scanOf(chunk('{}', '"stop"')).finished).toBe(true);
-    expect(scanOf(chunk('{"content":"x"}')).finished).toBe(false);
+    expect(scanOf(chunk('{}')).finished).toBe(false);
     expect(scanOf('{"choices":[],"usage":{"prompt_tokens":3}}').needsParse).toBe(true);
-    expect(scanOf(chunk('{"content":"x"}').replace('}]}', '}],"usage":null}')).needsParse).toBe(false);
+    expect(scanOf(chunk('{"content":""}').replace('}]}', '}],"usage":null}')).needsParse).toBe(false);
     expect(scanOf('{"error":{"message":"boom"}}').needsParse).toBe(true);
   });
 

@@ -16,7 +16,7 @@ export interface ChunkScan {
   content: string;
   /** Non-empty reasoning text (only looked for when content is empty), or ''. */
   reasoning: string;
-  /** finish_reason is a string in this event. */
+  /** finish_reason is a string in this event (not looked for in events with content: see lastData). */
   finished: boolean;
   /** The event needs a full JSON.parse (usage, error, or an unusual shape). */
   needsParse: boolean;
@@ -102,28 +102,37 @@ export function scanChunk(data: string, out: ChunkScan): void {
     out.needsParse = true;
     return;
   }
-  const usageAt = valueStart(data, '"usage"');
-  if ((usageAt >= 0 && data.charCodeAt(usageAt) === 0x7b) || valueStart(data, '"error"') >= 0) {
-    out.needsParse = true;
-    return;
-  }
+  // A token event (non-empty content) is settled by one search. Per token that is the whole cost;
+  // usage, errors, reasoning and finish_reason are only looked for in events without content
+  // (continuous usage on token events is not read: the final usage event carries the totals).
   const content = stringField(data, '"content"');
   if (content === BROKEN) {
     out.malformed = true;
     return;
   }
-  out.content = content;
-  if (content === '') {
-    let reasoning = stringField(data, '"reasoning_content"');
-    if (reasoning === '') reasoning = stringField(data, '"reasoning"');
-    if (reasoning === BROKEN) {
-      out.malformed = true;
-      return;
-    }
-    out.reasoning = reasoning;
+  if (content !== '') {
+    out.content = content;
+    return;
   }
-  const finishAt = valueStart(data, '"finish_reason"');
-  out.finished = finishAt >= 0 && data.charCodeAt(finishAt) === QUOTE;
+  const usageAt = valueStart(data, '"usage"');
+  if ((usageAt >= 0 && data.charCodeAt(usageAt) === 0x7b) || valueStart(data, '"error"') >= 0) {
+    out.needsParse = true;
+    return;
+  }
+  let reasoning = stringField(data, '"reasoning_content"');
+  if (reasoning === '') reasoning = stringField(data, '"reasoning"');
+  if (reasoning === BROKEN) {
+    out.malformed = true;
+    return;
+  }
+  out.reasoning = reasoning;
+  out.finished = finishedIn(data);
+}
+
+/** finish_reason is a string in this event (checked per event only when it carried no content). */
+export function finishedIn(data: string): boolean {
+  const at = valueStart(data, '"finish_reason"');
+  return at >= 0 && data.charCodeAt(at) === QUOTE;
 }
 
 /** Usage and text read from a fully parsed event. */

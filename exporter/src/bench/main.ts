@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: is the probe client's own overhead small enough to trust its TTFT figures?
+ * (design 5, "the probe client is on the measurement path").
+ *
+ * A ground-truth SSE server runs in a child process; in this process a bare node:http floor client
+ * and our chat client take turns streaming from it at 4, 16, 64 and 256 concurrent streams, then
+ * 1,000. For every run: TTFT error (measured minus the server's true TTFT) at p50 and p99, and CPU
+ * per request. Results go to stdout as a table and to `.bench/bench-results.json` in the exporter
+ * package (git-ignored: the figures belong to the machine and the moment, not to the source; CI
+ * keeps the file as an artifact). Exit 1 when a bar of verdict.ts is missed, 2 on a usage error.
+ *
+ *   node dist/bench/main.js [--quick] [--out FILE]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createChatClient } from '../client/chat-client.js';
+import type { ChatRequest } from '../client/types.js';
+import { createFloorClient } from './floor-client.js';
+import { FIRST_TOKEN_MS, TOKENS, TOKEN_INTERVAL_MS, type ParentMessage, type ServerMessage } from './protocol.js';
+import { figures, mergeRuns, runLoad, type RunSample, type StreamFn } from './measure.js';
+import { judge, table, type LevelResult, CPU_RATIO, ERROR_RATIO, ERROR_SLACK_MS } from './verdict.js';
+
+interface Level {
+  concurrency: number;
+  requests: number;
+  judgeCpu: boolean;
+}
+
+/** Requests per run: enough samples for a p99 with more than one value above it, within ~3 minutes in all. */
+const FULL: Level[] = [
+  { concurrency: 4, requests: 300, judgeCpu: true },
+  { concurrency: 16, requests: 800, judgeCpu: true },
+  { concurrency: 64, requests: 1600, judgeCpu: true },
+  { concurrency: 256, requests: 3072, judgeCpu: true },
+  { concurrency: 1000, requests: 4000, judgeCpu: false },
+];
+const QUICK: Level[] = FULL.map((l) => ({ ...l, requests: Math.max(l.concurrency * 2, Math.round(l.requests / 4)) }));
+
+const MESSAGES: ChatRequest['messages'] = [{ role: 'user', content: 'Say something short.' }];
+const BODY = JSON.stringify({ model: 'bench', messages: MESSAGES, max_tokens: TOKENS, stream: true, stream_options: { include_usage: true } });
+
+function parseArgs(argv: readonly string[]): { quick: boolean; out: string } {
+  const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  let quick = false;
+  let out = resolve(packageRoot, '.bench', 'bench-results.json');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--out' && argv[i + 1]) out = resolve(argv[++i] as string);
+    else {
+      console.error(`kvcanary bench: unknown argument '${arg}' (expected --quick or --out FILE)`);
+      process.exit(2);
+    }
+  }
+  return { quick, out };
+}
+
+class TruthServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static start(): Promise<TruthServer> {
+    const child = fork(fileURLToPath(new URL('./ground-truth-server.js', import.meta.url)), [], { execArgv: [], stdio: 'inherit' });
+    return new Promise((resolvePort, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`ground-truth server exited early (code ${code})`)));
+      child.once('message', (msg: ServerMessage) => {
+        if (msg.type === 'ready') resolvePort(new TruthServer(child, msg.port));
+      });
+    });
+  }
+
+  /** The true TTFTs recorded since the last call. */
+  collect(): Promise<Map<string, number>> {
+    return new Promise((done) => {
+      this.child.once('message', (msg: ServerMessage) => {
+        if (msg.type === 'truth') done(new Map(msg.entries));
+      });
+      this.child.send({ type: 'collect' } satisfies ParentMessage);
+    });
+  }
+
+  stop(): void {
+    this.child.removeAllListeners('exit');
+    this.child.send({ type: 'stop' } satisfies ParentMessage);
+  }
+}
+
+type ClientName = 'floor' | 'ours';
+
+/** Rounds per level: floor and ours alternate within a level, so drift and noise hit both alike. */
+const ROUNDS = 4;
+
+/** One run of one client, with a fresh client (fresh connections) each time; truths are ids of this server. */
+async function runClient(name: ClientName, port: number, level: Level, server: TruthServer, truth: Map<string, number>): Promise<RunSample> {
+  let stream: StreamFn;
+  let close: () => Promise<void>;
+  if (name === 'floor') {
+    const floor = createFloorClient(port, BODY);
+    stream = floor.stream;
+    close = async () => floor.close();
+  } else {
+    const client = createChatClient({ baseUrl: `http://127.0.0.1:${port}/v1`, keepAlive: true, replicaHeader: 'x-bench-id' });
+    const req: ChatRequest = { model: 'bench', messages: MESSAGES, maxTokens: TOKENS, timeoutMs: 60_000, includeUsage: true };
+    stream = async () => {
+      const r = await client.chat(req);
+      return r.outcome === 'success' && r.replica !== undefined && r.ttftMs !== undefined ? { id: r.replica, ttftMs: r.ttftMs } : undefined;
+    };
+    close = () => client.close();
+  }
+  await server.collect(); // drop truths of anything earlier
+  const run = await runLoad(stream, level.concurrency, level.requests);
+  await close();
+  for (const [id, t] of await server.collect()) truth.set(id, t);
+  return run;
+}
+
+async function main(): Promise<void> {
+  const { quick, out } = parseArgs(process.argv.slice(2));
+  const levels = quick ? QUICK : FULL;
+  const server = await TruthServer.start();
+  const started = performance.now();
+  try {
+    console.log(
+      `kvcanary bench: ground truth on 127.0.0.1:${server.port} (first token after ${FIRST_TOKEN_MS} ms, ${TOKENS} tokens every ${TOKEN_INTERVAL_MS} ms), ${availableParallelism()} cores`,
+    );
+    // Warm-up: JIT both clients before anything is measured.
+    const scratch = new Map<string, number>();
+    for (const name of ['floor', 'ours'] as const) await runClient(name, server.port, { concurrency: 16, requests: 400, judgeCpu: false }, server, scratch);
+    const results: LevelResult[] = [];
+    for (const level of levels) {
+      const truth = new Map<string, number>();
+      const runs: Record<ClientName, RunSample[]> = { floor: [], ours: [] };
+      const round: Level = { ...level, requests: Math.ceil(level.requests / ROUNDS) };
+      for (let i = 0; i < ROUNDS; i++) {
+        const order: ClientName[] = i % 2 === 0 ? ['floor', 'ours'] : ['ours', 'floor'];
+        for (const name of order) runs[name].push(await runClient(name, server.port, round, server, truth));
+      }
+      const floor = figures(mergeRuns(runs.floor), truth);
+      const ours = figures(mergeRuns(runs.ours), truth);
+      const result = judge(level.concurrency, round.requests * ROUNDS, floor, ours, level.judgeCpu);
+      results.push(result);
+      console.log(`  ${level.concurrency} streams: done (${result.failures.length ? 'FAIL' : 'ok'})`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`\nTTFT error = measured - server's true TTFT; bars: error <= ${ERROR_RATIO}x floor + ${ERROR_SLACK_MS} ms, CPU <= ${CPU_RATIO}x floor\n`);
+    console.log(table(results));
+    const failed = results.filter((r) => r.failures.length > 0);
+    const report = {
+      generatedAt: new Date().toISOString(),
+      node: process.version,
+      cores: availableParallelism(),
+      quick,
+      seconds,
+      server: { firstTokenMs: FIRST_TOKEN_MS, tokenIntervalMs: TOKEN_INTERVAL_MS, tokens: TOKENS },
+      bars: { errorRatio: ERROR_RATIO, errorSlackMs: ERROR_SLACK_MS, cpuRatio: CPU_RATIO },
+      passed: failed.length === 0,
+      levels: results,
+    };
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify(report, null, 2) + '\n');
+    console.log(`\n${failed.length === 0 ? 'PASS' : 'FAIL'} in ${seconds.toFixed(0)} s; results in ${out}`);
+    process.exitCode = failed.length === 0 ? 0 : 1;
+  } finally {
+    server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`kvcanary bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
