@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startServe, type RunningCli } from './support/cli.js';
+import { FAST_EMBEDDED_CONFIG, runCli, startServe, type RunningCli } from './support/cli.js';
 import { startPrometheus, type RunningPrometheus, type VectorSample } from './support/prometheus.js';
 import { findTool } from './support/tools.js';
 
@@ -16,21 +16,6 @@ const prometheus = findTool('prometheus', 'apt-get install prometheus');
 const promtool = findTool('promtool', 'apt-get install prometheus');
 const run = prometheus && promtool ? describe : describe.skip;
 
-// Simulated time 2x faster, short conversations, a one-minute window: a clear signal in about a minute.
-const CONFIG = `
-simulation: { replicas: 4, speed: 2, seed: 7 }
-pacing:
-  concurrency: 4
-  turns: 6
-  maxTokens: 120
-  thinkTime: { min: 100ms, max: 300ms }
-  timeout: 30s
-  seed: 11
-window: { duration: 1m }
-replicaScrape: { interval: 2s, timeout: 1s }
-shutdownGrace: 5s
-`;
-
 const byTarget = (samples: VectorSample[]): Record<string, number> => Object.fromEntries(samples.map((s) => [s.metric.target, s.value]));
 
 run('exporter + real Prometheus', () => {
@@ -40,7 +25,7 @@ run('exporter + real Prometheus', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kvcanary-e2e-'));
-    writeFileSync(join(dir, 'kvcanary.yaml'), CONFIG);
+    writeFileSync(join(dir, 'kvcanary.yaml'), FAST_EMBEDDED_CONFIG);
     exporter = await startServe([`--config=${join(dir, 'kvcanary.yaml')}`, '--web.listen-address=127.0.0.1:0']);
     prom = await startPrometheus({
       binary: prometheus as string,

@@ -11,27 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shortWindows } from '../monitoring/src/config.js';
 import { renderRuleFile } from '../monitoring/src/render.js';
-import { startServe, type RunningCli } from './support/cli.js';
+import { FAST_EMBEDDED_CONFIG, startServe, type RunningCli } from './support/cli.js';
 import { startPrometheus, type RunningPrometheus } from './support/prometheus.js';
 import { findTool } from './support/tools.js';
 
 const prometheus = findTool('prometheus', 'apt-get install prometheus');
 const run = prometheus ? describe : describe.skip;
-
-// The embedded default (vllm round-robin baseline, llm-d prefix-aware candidate), simulated time 2x faster.
-const CONFIG = `
-simulation: { replicas: 4, speed: 2, seed: 7 }
-pacing:
-  concurrency: 4
-  turns: 6
-  maxTokens: 120
-  thinkTime: { min: 100ms, max: 300ms }
-  timeout: 30s
-  seed: 11
-window: { duration: 1m }
-replicaScrape: { interval: 2s, timeout: 1s }
-shutdownGrace: 5s
-`;
 
 const WATCHED = 'alertname=~"KVCanaryTTFTP95Regression|KVCanaryCacheSpeedupCollapsed", target="llm-d"';
 
@@ -42,7 +27,7 @@ run('alert rules on a real Prometheus', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kvcanary-alerts-e2e-'));
-    writeFileSync(join(dir, 'kvcanary.yaml'), CONFIG);
+    writeFileSync(join(dir, 'kvcanary.yaml'), FAST_EMBEDDED_CONFIG);
     writeFileSync(join(dir, 'rules.yml'), renderRuleFile(shortWindows()));
     exporter = await startServe([`--config=${join(dir, 'kvcanary.yaml')}`, '--web.listen-address=127.0.0.1:0']);
     prom = await startPrometheus({

@@ -5,6 +5,24 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI (`npm run build -w exporter` first; the root `npm test` builds before testing). */
 export const CLI = fileURLToPath(new URL('../../exporter/dist/cli/main.js', import.meta.url));
 
+/**
+ * The embedded default (vllm round-robin baseline, llm-d prefix-aware candidate) with simulated time
+ * twice as fast, short conversations and a one-minute window: a clear signal in about a minute.
+ */
+export const FAST_EMBEDDED_CONFIG = `
+simulation: { replicas: 4, speed: 2, seed: 7 }
+pacing:
+  concurrency: 4
+  turns: 6
+  maxTokens: 120
+  thinkTime: { min: 100ms, max: 300ms }
+  timeout: 30s
+  seed: 11
+window: { duration: 1m }
+replicaScrape: { interval: 2s, timeout: 1s }
+shutdownGrace: 5s
+`;
+
 export interface RunningCli {
   child: ChildProcess;
   /** The exporter's base URL, read from its "listening on" line. */

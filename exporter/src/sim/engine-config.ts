@@ -2,9 +2,10 @@
  * The engine's knobs and their calibrated defaults. The reference run was Qwen3-0.6B on NVIDIA L4s
  * with vLLM; the defaults reproduce its shape (first turns about 330 ms TTFT for 3k-14k token
  * documents, cached later turns well under 100 ms, 2-11 s per answer of up to 500 tokens).
- * scripts/calibrate.ts (4 replicas, 11 conversations x 10 turns, 4 in flight, max_tokens 500) measured
- * round-robin: first turn 360 ms, later 217 ms, speedup 1.6-1.7x, P95 710-760 ms, 58% of prompt tokens
- * cached; prefix-aware: first 358 ms, later 33 ms, speedup 10.8x, P95 281-286 ms, 91% cached.
+ * Measured with `kvcanary bench` at the reference defaults (11 conversations x 10 turns, 4 in flight,
+ * max_tokens 500, the default corpus, seed 1) against `kvcanary sim` with 4 replicas:
+ * round-robin first turn 304 ms, later 226 ms, speedup 1.35x, P95 1087 ms;
+ * prefix-aware first turn 303 ms, later 43 ms, speedup 7.1x, P95 215 ms.
  */
 export interface EngineConfig {
   /** Served model name; also seeds the block-hash chain. */
@@ -27,15 +28,15 @@ export interface EngineConfig {
   stepBaseMs: number;
   /**
    * Prefill cost per uncached prompt token, the part that does not depend on context length: 1.2
-   * GFLOP a token for 0.6B parameters at ~40% of an L4's 121 TFLOPS is about 0.025 ms.
+   * GFLOP a token for 0.6B parameters at ~33% of an L4's 121 TFLOPS (a model this small keeps the
+   * GPU far from its peak) is about 0.03 ms.
    */
   prefillMsPerToken: number;
   /**
    * Extra prefill cost per token for every 1,000 tokens before it: attention reads the whole context,
    * so prefill is superlinear and a long conversation missed by the cache costs far more than its
-   * first turn did. Qwen3-0.6B: 4 x 28 layers x 2048 query dims FLOPs per token per position, about
-   * 0.005 ms per 1,000 positions on an L4. With the defaults (steps included) a 3k-token prompt
-   * takes ~100 ms, 6.5k ~270 ms, 14k ~800 ms, 18k ~1.2 s.
+   * first turn did. Qwen3-0.6B: 4 x 28 layers x 2048 query dims FLOPs per token per position, at the
+   * same utilisation about 0.0065 ms per 1,000 positions on an L4.
    */
   prefillAttentionMs: number;
   /** Extra cost per sequence decoding in a step (batched decode is nearly free per sequence). */
@@ -59,8 +60,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   // which our coarser 4-characters-a-token count would overflow on the largest documents.
   maxModelLen: 40960,
   stepBaseMs: 12,
-  prefillMsPerToken: 0.02,
-  prefillAttentionMs: 0.0045,
+  prefillMsPerToken: 0.03,
+  prefillAttentionMs: 0.0065,
   decodeMsPerSeq: 0.5,
   requestOverheadMs: 5,
   answerMinTokens: 150,
