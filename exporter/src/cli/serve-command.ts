@@ -79,13 +79,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   const url = displayUrl(server.address);
   const out = process.stdout;
-  out.write(`kvcanary exporter listening on ${url}\n  metrics  ${url}/metrics\n  summary  ${url}/api/v1/summary\n  page     ${url}/\n`);
-  for (const e of embedded?.clusters ?? []) out.write(`  simulated ${e.name}: ${e.cluster.routerUrl} (${e.cluster.replicas.length} replicas, ${e.cluster.policy()})\n`);
+  // Kept on screen above the refreshed table: where to look is what a user needs most.
+  const header = [
+    `kvcanary exporter listening on ${url}`,
+    `  page     ${url}/`,
+    `  metrics  ${url}/metrics`,
+    `  summary  ${url}/api/v1/summary`,
+    ...(embedded?.clusters ?? []).map((e) => `  simulated ${e.name}: ${e.cluster.routerUrl} (${e.cluster.replicas.length} replicas, ${e.cluster.policy()})`),
+  ].join('\n');
+  out.write(`${header}\n`);
 
   const rows = (): TableRow[] => exporter.windowSummaries().map((summary, i) => ({ summary, role: exporter.targets[i]?.role ?? null, up: exporter.targets[i]?.up ?? false }));
   const tty = out.isTTY === true;
   const timer = setInterval(() => {
-    if (tty) out.write(`\x1b[H\x1b[2J${url}  (Ctrl-C to stop)\n\n${renderTable(rows(), config.window.duration / 1000)}\n`);
+    if (tty) out.write(`\x1b[H\x1b[2J${header}\n  (Ctrl-C to stop)\n\n${renderTable(rows(), config.window.duration / 1000)}\n`);
     else out.write(`${renderPlain(rows())}\n`);
   }, tty ? TTY_REFRESH_MS : PLAIN_REFRESH_MS);
 
