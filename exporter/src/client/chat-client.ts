@@ -94,7 +94,7 @@ export function createChatClient(endpoint: Endpoint): ChatClient {
     // The overall deadline is ours (ChatRequest.timeoutMs); undici's own timers would only race it.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: { rejectUnauthorized: !endpoint.insecureSkipVerify },
+    connect: { rejectUnauthorized: !endpoint.insecureSkipVerify, ...(endpoint.ca ? { ca: endpoint.ca } : {}) },
   });
   const inFlight = new Set<ChatCall>();
   let closed = false;

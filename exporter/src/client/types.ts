@@ -27,6 +27,8 @@ export interface Endpoint {
   replicaHeader: string;
   /** Skip TLS verification (self-signed gateways). */
   insecureSkipVerify?: boolean;
+  /** PEM CA bundle to trust instead of the system's (a gateway signed by a private CA). */
+  ca?: string;
 }
 
 export interface ChatRequest {

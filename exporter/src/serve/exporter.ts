@@ -51,7 +51,7 @@ export function startExporter(options: ExporterOptions): Exporter {
   const clock = options.clock ?? systemClock;
   const pacing = config.pacing;
   const targets = (config.targets ?? []).map((t) =>
-    createTargetRuntime(t, { config, clock, logger, authorization: (name) => options.secrets.targets.get(name)?.authorization }),
+    createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
   const summaries: SummaryCache = new SummaryCache(targets, { config, clock, metricsProbeCounts: (t) => metrics.probeRequests(t) });

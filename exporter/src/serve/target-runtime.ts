@@ -27,21 +27,22 @@ export interface TargetRuntime {
 
 export interface RuntimeDeps {
   config: Config;
-  /** Authorization header per target, from apiKeyEnv / apiKeyFile. */
-  authorization: (target: string) => string | undefined;
+  /** Per target: the Authorization header (apiKeyEnv / apiKeyFile) and the CA bundle (tls.caFile). */
+  secrets: (target: string) => { authorization?: string; ca?: string } | undefined;
   clock: Clock;
   logger: Logger;
 }
 
 export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetRuntime {
   const { config, clock, logger } = deps;
-  const authorization = deps.authorization(t.name);
+  const { authorization, ca } = deps.secrets(t.name) ?? {};
   const client = createChatClient({
     baseUrl: t.url,
     headers: { ...t.headers, ...(authorization ? { authorization } : {}) },
     keepAlive: t.keepAlive,
     replicaHeader: t.replicaHeader,
     insecureSkipVerify: t.tls.insecureSkipVerify,
+    ...(ca ? { ca } : {}),
   });
   let monitor: ReplicaMonitor | null = null;
   const r = t.replicas;
