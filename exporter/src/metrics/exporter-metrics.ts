@@ -160,7 +160,7 @@ export class ExporterMetrics {
       });
     };
     replicaGauge('kvcanary_replica_up', 'Whether the last scrape of the replica /metrics succeeded.', (f) => (f.up ? 1 : 0));
-    replicaGauge('kvcanary_replica_prefix_cache_hit_ratio', 'Prefix-cache hits / queries over the last replica scrape interval (from counter deltas).', (f) => f.prefixCacheHitRatio);
+    replicaGauge('kvcanary_replica_prefix_cache_hit_ratio', 'Prefix-cache hits / queries over the last 5 minutes, from the replica counters\' increases (as rate() would), never lifetime totals.', (f) => f.prefixCacheHitRatio);
     replicaGauge('kvcanary_replica_kv_cache_usage_ratio', 'KV-cache usage of the replica, 0-1.', (f) => f.kvCacheUsage);
     replicaGauge('kvcanary_replica_requests_running', 'Requests running on the replica.', (f) => f.running);
     replicaGauge('kvcanary_replica_requests_waiting', 'Requests waiting in the replica queue.', (f) => f.waiting);

@@ -9,8 +9,17 @@
 /** Bounds memory for a replica that exposes absurdly many label sets. */
 const MAX_SERIES = 64;
 
+/**
+ * The hit ratio is taken over this trailing window, the recording rules' rate() window, so the gauge
+ * and PromQL agree. One scrape interval (a second or two) is too short: a single first-turn miss
+ * swings it from 95% to 40%.
+ */
+export const HIT_RATIO_WINDOW_MS = 5 * 60_000;
+/** Bounds the window's history however short the scrape interval. */
+const MAX_HISTORY = 512;
+
 export interface DeltaStep {
-  /** hits / queries over the interval; null on the first scrape or with no queries in it. */
+  /** hits / queries over the trailing window; null on the first scrape or with no queries in it. */
   ratio: number | null;
   hitsDelta: number;
   queriesDelta: number;
@@ -22,18 +31,32 @@ export class PrefixCacheDeltas {
   /** Increases accumulated by us: monotonic and reset-safe, for the exporter's own counters. */
   hitsTotal = 0;
   queriesTotal = 0;
+  /** Our totals at each scrape, oldest first; the first entry is the window's baseline. */
+  private history: Array<{ at: number; hits: number; queries: number }> = [];
 
-  /** Feeds one successful scrape's counter series (null when the replica exposes none). */
-  observe(hits: Map<string, number> | null, queries: Map<string, number> | null): DeltaStep {
+  constructor(private readonly windowMs = HIT_RATIO_WINDOW_MS) {}
+
+  /** Feeds one successful scrape's counter series (null when the replica exposes none), taken at `at` ms. */
+  observe(hits: Map<string, number> | null, queries: Map<string, number> | null, at: number): DeltaStep {
     const hitsDelta = increase(this.lastHits, hits);
     const queriesDelta = increase(this.lastQueries, queries);
     this.lastHits = bounded(hits);
     this.lastQueries = bounded(queries);
-    if (hitsDelta === null || queriesDelta === null) return { ratio: null, hitsDelta: 0, queriesDelta: 0 };
-    this.hitsTotal += hitsDelta;
-    this.queriesTotal += queriesDelta;
+    const compared = hitsDelta !== null && queriesDelta !== null;
+    if (compared) {
+      this.hitsTotal += hitsDelta;
+      this.queriesTotal += queriesDelta;
+    }
+    this.history.push({ at, hits: this.hitsTotal, queries: this.queriesTotal });
+    // Keep the newest sample at or before the window's start as the baseline.
+    while (this.history.length > 1 && ((this.history[1]?.at ?? at) <= at - this.windowMs || this.history.length > MAX_HISTORY)) {
+      this.history.shift();
+    }
+    if (!compared) return { ratio: null, hitsDelta: 0, queriesDelta: 0 };
+    const base = this.history[0] ?? { hits: this.hitsTotal, queries: this.queriesTotal };
+    const windowQueries = this.queriesTotal - base.queries;
     // A reset of one counter and not the other within one interval could give hits > queries.
-    const ratio = queriesDelta > 0 ? Math.min(1, hitsDelta / queriesDelta) : null;
+    const ratio = windowQueries > 0 ? Math.min(1, (this.hitsTotal - base.hits) / windowQueries) : null;
     return { ratio, hitsDelta, queriesDelta };
   }
 }

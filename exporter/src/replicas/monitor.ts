@@ -187,7 +187,7 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
     state.up = true;
     state.lastFailure = null;
     const raw = normalise(result.samples);
-    const step = state.deltas.observe(raw.hits, raw.queries);
+    const step = state.deltas.observe(raw.hits, raw.queries, options.clock.now());
     // Engines without counters (V0 before they existed, SGLang) only offer their own gauge.
     state.hitRatio = raw.hits && raw.queries ? step.ratio : raw.hitRateGauge;
     state.kvCacheUsage = raw.kvCacheUsage;

@@ -55,7 +55,7 @@ export interface Summary {
 export interface ReplicaFigures {
   name: string;
   up: boolean;
-  /** From counter deltas over the last scrape interval; null before two scrapes or with no queries. */
+  /** From counter increases over the last 5 minutes; null before two scrapes or with no queries. */
   prefixCacheHitRatio: number | null;
   /** 0-1. */
   kvCacheUsage: number | null;
