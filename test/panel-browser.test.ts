@@ -71,7 +71,13 @@ maybe('comparison view in Chromium', () => {
       'vllm-3',
       'llm-d-3',
       '300 s window · updated 12:00:00 UTC',
+      // The summary's 95% intervals under the headline figures; P99's overlap, so that change is within noise.
+      '[701–790]',
+      '[250–301]',
+      '[1.66–1.93]',
+      'within noise',
     ]);
+    await expect(page.getByRole('row', { name: /^P99/ }).locator('[data-verdict]').getAttribute('data-verdict')).resolves.toBe('neutral');
     expect(await page.getByRole('img', { name: 'TTFT by turn' }).locator('rect').count()).toBe(20);
     await expect(page.getByTestId('freshness-llm-d-prefix-aware').textContent()).resolves.toContain('110 requests (1 failed)');
     await page.screenshot({ path: path.join(shots, 'standalone-dark.png') });

@@ -2,8 +2,8 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import React from 'react';
-import { formatFactor, formatLatency } from '../model/format';
-import { ComparisonRow } from '../model/view-model';
+import { formatFactor, formatInterval, formatLatency } from '../model/format';
+import { ComparisonRow, Interval } from '../model/view-model';
 import { ComparisonOptions } from '../options';
 import { sideColors, verdictColor } from './colors';
 
@@ -24,6 +24,22 @@ export function ComparisonTable({ title, rows, baselineName, candidateName, opti
   const colors = sideColors(theme);
   const format = (row: ComparisonRow, value: number | null) =>
     row.kind === 'latency' ? formatLatency(value, options) : formatFactor(value);
+  // The figure, and under it its 95% interval when the source has one (the summary API; never Grafana frames).
+  const figure = (row: ComparisonRow, value: number | null, ci: Interval | null) => {
+    const text = formatInterval(ci, row.kind, options);
+    if (text === null) {
+      return format(row, value);
+    }
+    return (
+      <>
+        <span className={styles.value}>{format(row, value)}</span>
+        <span className={styles.interval} title="95% confidence interval">
+          <span className={styles.srOnly}>95% confidence interval </span>
+          <span>{text}</span>
+        </span>
+      </>
+    );
+  };
   return (
     <table className={compact ? `${styles.table} ${styles.compact}` : styles.table} aria-label={title}>
       {compact && (
@@ -56,14 +72,24 @@ export function ComparisonTable({ title, rows, baselineName, candidateName, opti
             <th scope="row" className={styles.figure}>
               {row.label}
             </th>
-            <td>{format(row, row.baseline)}</td>
-            <td>{format(row, row.candidate)}</td>
+            <td>{figure(row, row.baseline, row.baselineCi)}</td>
+            <td>{figure(row, row.candidate, row.candidateCi)}</td>
             <td
               className={styles.change}
               style={{ color: row.improvement ? verdictColor(theme, row.improvement.verdict) : undefined }}
               data-verdict={row.improvement?.verdict}
+              data-noise={row.improvement?.withinNoise ? 'true' : undefined}
             >
-              {row.improvement?.text ?? '–'}
+              {row.improvement?.withinNoise ? (
+                <>
+                  <span className={styles.value}>{row.improvement.text}</span>
+                  <span className={styles.interval} title="The 95% confidence intervals overlap: this difference may be noise">
+                    within noise
+                  </span>
+                </>
+              ) : (
+                row.improvement?.text ?? '–'
+              )}
             </td>
           </tr>
         ))}
@@ -106,6 +132,26 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   change: css({
     fontWeight: theme.typography.fontWeightBold,
+  }),
+  value: css({
+    display: 'block',
+  }),
+  interval: css({
+    display: 'block',
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    fontWeight: theme.typography.fontWeightRegular,
+    lineHeight: 1.2,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+  }),
+  srOnly: css({
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
   }),
   swatch: css({
     display: 'inline-block',

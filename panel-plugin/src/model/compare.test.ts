@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS } from '../options';
-import { compareTurns, improvement } from './compare';
+import { compareTurns, improvement, improvementWithNoise, intervalsOverlap } from './compare';
 
 const thresholds = { betterThreshold: 5, worseThreshold: 5 };
 
@@ -25,6 +25,30 @@ describe('improvement', () => {
   it('has nothing to say when a side is missing or zero', () => {
     expect(improvement('latency', null, 100, thresholds)).toBeNull();
     expect(improvement('ratio', 0, 2, thresholds)).toBeNull();
+  });
+});
+
+describe('within noise', () => {
+  it('intervals overlap when they share a value, touching ends included', () => {
+    expect(intervalsOverlap([1, 3], [2, 4])).toBe(true);
+    expect(intervalsOverlap([1, 2], [2, 4])).toBe(true);
+    expect(intervalsOverlap([1, 5], [2, 3])).toBe(true);
+    expect(intervalsOverlap([1, 2], [2.1, 4])).toBe(false);
+    expect(intervalsOverlap(null, [1, 2])).toBe(false);
+  });
+
+  it('turns the verdict neutral when the intervals overlap, and keeps it otherwise', () => {
+    expect(improvementWithNoise('latency', 745, 272, [701, 790], [250, 720], thresholds)).toEqual({
+      text: '63% faster',
+      verdict: 'neutral',
+      withinNoise: true,
+    });
+    expect(improvementWithNoise('ratio', 1.79, 3.84, [1.66, 1.93], [3.51, 4.12], thresholds)).toEqual({
+      text: '2.1× better',
+      verdict: 'better',
+    });
+    expect(improvementWithNoise('latency', 100, 150, null, null, thresholds)).toEqual({ text: '50% slower', verdict: 'worse' });
+    expect(improvementWithNoise('latency', null, 150, [90, 110], [100, 200], thresholds)).toBeNull();
   });
 });
 

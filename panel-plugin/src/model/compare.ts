@@ -1,5 +1,5 @@
 import { ComparisonOptions } from '../options';
-import { ComparisonRow, Improvement, Message, TargetFigures, TurnRow, ViewModel } from './view-model';
+import { ComparisonRow, Improvement, Interval, Message, TargetFigures, TargetIntervals, TurnRow, ViewModel } from './view-model';
 
 /** What both adapters hand over: the targets found (in the order first seen) and any query errors. */
 export interface CompareInput {
@@ -68,15 +68,50 @@ function pickSides(
   return { baselineName, candidateName };
 }
 
+/** True when both intervals are known and share at least one value. */
+export function intervalsOverlap(a: Interval | null, b: Interval | null): boolean {
+  return a !== null && b !== null && Math.max(a[0], b[0]) <= Math.min(a[1], b[1]);
+}
+
+/**
+ * The change, said as before; when the two 95% intervals overlap the difference is not told apart from noise,
+ * so the verdict turns neutral (the text still says which way the point estimates moved).
+ */
+export function improvementWithNoise(
+  kind: ComparisonRow['kind'],
+  baseline: number | null,
+  candidate: number | null,
+  baselineCi: Interval | null,
+  candidateCi: Interval | null,
+  options: Pick<ComparisonOptions, 'betterThreshold' | 'worseThreshold'>
+): Improvement | null {
+  const change = improvement(kind, baseline, candidate, options);
+  if (change === null || !intervalsOverlap(baselineCi, candidateCi)) {
+    return change;
+  }
+  return { ...change, verdict: 'neutral', withinNoise: true };
+}
+
+type Pair<T> = readonly [T, T];
+
 function row(
   id: ComparisonRow['id'],
   label: string,
   kind: ComparisonRow['kind'],
-  baseline: number | null,
-  candidate: number | null,
+  [baseline, candidate]: Pair<number | null>,
+  [baselineCi, candidateCi]: Pair<Interval | null>,
   options: ComparisonOptions
 ): ComparisonRow {
-  return { id, label, kind, baseline, candidate, improvement: improvement(kind, baseline, candidate, options) };
+  return {
+    id,
+    label,
+    kind,
+    baseline,
+    candidate,
+    baselineCi,
+    candidateCi,
+    improvement: improvementWithNoise(kind, baseline, candidate, baselineCi, candidateCi, options),
+  };
 }
 
 /** Turns in numeric order, the capped "10+" bucket after 10. */
@@ -161,22 +196,24 @@ export function buildViewModel({ targets, errors, options, noDataHint }: Compare
     }
   }
 
-  const pair = (get: (t: TargetFigures) => number | null) =>
+  const pair = <T>(get: (t: TargetFigures) => T | null): Pair<T | null> =>
     [baseline ? get(baseline) : null, candidate ? get(candidate) : null] as const;
+  const ci = (key: keyof TargetIntervals) => pair((t) => t.ci95?.[key] ?? null);
+  const noCi: Pair<Interval | null> = [null, null];
   return {
     state: errors.length > 0 || baseline === null || candidate === null ? 'partial' : 'ok',
     messages,
     baseline,
     candidate,
     headline: [
-      row('p50', 'P50', 'latency', ...pair((t) => t.ttft.p50), options),
-      row('p95', 'P95', 'latency', ...pair((t) => t.ttft.p95), options),
-      row('p99', 'P99', 'latency', ...pair((t) => t.ttft.p99), options),
-      row('cacheSpeedup', 'Cache speedup', 'ratio', ...pair((t) => t.cacheSpeedup), options),
+      row('p50', 'P50', 'latency', pair((t) => t.ttft.p50), ci('p50'), options),
+      row('p95', 'P95', 'latency', pair((t) => t.ttft.p95), ci('p95'), options),
+      row('p99', 'P99', 'latency', pair((t) => t.ttft.p99), ci('p99'), options),
+      row('cacheSpeedup', 'Cache speedup', 'ratio', pair((t) => t.cacheSpeedup), ci('cacheSpeedup'), options),
     ],
     firstLater: [
-      row('firstTurn', 'First turn', 'latency', ...pair((t) => t.firstTurnMs), options),
-      row('laterTurns', 'Later turns', 'latency', ...pair((t) => t.laterTurnsMs), options),
+      row('firstTurn', 'First turn', 'latency', pair((t) => t.firstTurnMs), noCi, options),
+      row('laterTurns', 'Later turns', 'latency', pair((t) => t.laterTurnsMs), noCi, options),
     ],
     turns: turnRows(baseline, candidate),
     targetsSeen,

@@ -18,6 +18,27 @@ export function formatFactor(value: number | null): string {
   return value === null || !Number.isFinite(value) ? DASH : `${value.toFixed(2)}×`;
 }
 
+/**
+ * A 95% interval as "[701–790]": the bounds in the figure's unit and precision, without the unit the figure beside
+ * it already shows; null when there is none.
+ */
+export function formatInterval(
+  interval: readonly [number, number] | null,
+  kind: 'latency' | 'ratio',
+  options: Pick<ComparisonOptions, 'latencyUnit' | 'decimals'>
+): string | null {
+  if (interval === null || !interval.every(Number.isFinite)) {
+    return null;
+  }
+  const bound = (v: number) =>
+    kind === 'ratio'
+      ? v.toFixed(2)
+      : options.latencyUnit === 's'
+        ? (v / 1000).toFixed(options.decimals ?? 2)
+        : v.toFixed(options.decimals ?? 0);
+  return `[${bound(interval[0])}–${bound(interval[1])}]`;
+}
+
 /** A 0-1 ratio as a whole percentage. */
 export function formatPercent(ratio: number | null): string {
   return ratio === null || !Number.isFinite(ratio) ? DASH : `${Math.round(ratio * 100)}%`;

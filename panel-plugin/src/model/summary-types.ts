@@ -39,11 +39,16 @@ export interface ReplicaFiguresJson {
   probeRequests: number;
 }
 
+/** A 95% confidence interval, [low, high]. */
+export type IntervalJson = readonly [number, number];
+
 export interface TargetSummaryJson {
   summary: SummaryJson;
   role: 'baseline' | 'candidate' | null;
   up: boolean;
   lastSuccess: string | null;
+  /** Bootstrap 95% intervals over the window's requests; TTFT in ms, cache speedup as a factor. null when too few requests. */
+  ci95: { p50: IntervalJson | null; p95: IntervalJson | null; p99: IntervalJson | null; cacheSpeedup: IntervalJson | null };
   replicas: ReplicaFiguresJson[];
 }
 

@@ -5,15 +5,22 @@ import { framesToViewModel } from './frames';
 import { summaryToViewModel } from './summary';
 import { SummaryResponseJson } from './summary-types';
 
-const response: SummaryResponseJson = recorded as SummaryResponseJson;
+// JSON imports type tuples as number[], hence the detour through unknown.
+const response = recorded as unknown as SummaryResponseJson;
 
 describe('summaryToViewModel', () => {
   const model = summaryToViewModel({ response, options: DEFAULT_OPTIONS });
 
   it('shows the same comparison as the panel does from Prometheus frames', () => {
     const fromFrames = framesToViewModel({ series: timeSeriesFrames(allSeries()), options: DEFAULT_OPTIONS });
-    const round = (rows: typeof model.headline) => rows.map((r) => ({ ...r, baseline: r.baseline?.toFixed(6), candidate: r.candidate?.toFixed(6) }));
+    // The figures and the way they moved; only the summary knows the intervals (and so the noise), tested below.
+    const round = (rows: typeof model.headline) =>
+      rows.map((r) => ({ id: r.id, baseline: r.baseline?.toFixed(6), candidate: r.candidate?.toFixed(6), change: r.improvement?.text }));
     expect(round(model.headline)).toEqual(round(fromFrames.headline));
+    expect(fromFrames.baseline?.ci95).toBeNull();
+    for (const r of [...fromFrames.headline, ...fromFrames.firstLater]) {
+      expect([r.baselineCi, r.candidateCi, r.improvement?.withinNoise]).toEqual([null, null, undefined]);
+    }
     expect(model.turns.map((t) => t.turn)).toEqual(fromFrames.turns.map((t) => t.turn));
     expect(model.candidate?.replicas).toEqual(fromFrames.candidate?.replicas.map((r) => ({ ...r, running: 2, waiting: 0 })));
   });
@@ -23,6 +30,44 @@ describe('summaryToViewModel', () => {
     const m = summaryToViewModel({ response: reversed, options: DEFAULT_OPTIONS });
     expect([m.baseline?.name, m.candidate?.name]).toEqual(['vllm-round-robin', 'llm-d-prefix-aware']);
     expect(m.firstLater[1]).toMatchObject({ baseline: 196.29, candidate: 94.22, improvement: { text: '52% faster' } });
+  });
+
+  it('carries the 95% intervals of each headline figure onto both sides', () => {
+    expect(model.baseline?.ci95).toEqual({ p50: [118.4, 131.9], p95: [701.2, 790.3], p99: [802.5, 871], cacheSpeedup: [1.66, 1.93] });
+    expect(model.headline.map((r) => [r.id, r.baselineCi, r.candidateCi])).toEqual([
+      ['p50', [118.4, 131.9], [88.7, 96.1]],
+      ['p95', [701.2, 790.3], [249.8, 301.4]],
+      ['p99', [802.5, 871], [611.9, 818.6]],
+      ['cacheSpeedup', [1.66, 1.93], [3.51, 4.12]],
+    ]);
+    // The summary has no intervals for the turn means.
+    expect(model.firstLater.map((r) => [r.baselineCi, r.candidateCi])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+  });
+
+  it('calls a change within noise (neutral) when the intervals overlap, and keeps the verdict when they do not', () => {
+    const byId = (id: string) => model.headline.find((r) => r.id === id)?.improvement;
+    // P99: 841 ms [802.5–871] vs 674 ms [611.9–818.6] overlap, so 20% faster is not told apart from noise.
+    expect(byId('p99')).toEqual({ text: '20% faster', verdict: 'neutral', withinNoise: true });
+    expect(byId('p95')).toEqual({ text: '64% faster', verdict: 'better' });
+    expect(byId('cacheSpeedup')).toEqual({ text: '2.1× better', verdict: 'better' });
+  });
+
+  it('treats a missing or malformed interval as none, and orders a reversed one', () => {
+    const [first, second] = response.targets;
+    const odd = {
+      ...response,
+      targets: [
+        { ...first, ci95: { p50: [131.9, 118.4], p95: null, p99: [1, Number.NaN], cacheSpeedup: [2] } },
+        { ...second, ci95: undefined },
+      ],
+    } as unknown as SummaryResponseJson;
+    const m = summaryToViewModel({ response: odd, options: DEFAULT_OPTIONS });
+    expect(m.baseline?.ci95).toEqual({ p50: [118.4, 131.9], p95: null, p99: null, cacheSpeedup: null });
+    expect(m.candidate?.ci95).toEqual({ p50: null, p95: null, p99: null, cacheSpeedup: null });
+    expect(m.headline.some((r) => r.improvement?.withinNoise)).toBe(false);
   });
 
   it('counts failed requests and keeps the time of the last success', () => {

@@ -1,7 +1,7 @@
 import { ComparisonOptions } from '../options';
 import { buildViewModel } from './compare';
-import { SummaryResponseJson, TargetSummaryJson } from './summary-types';
-import { TargetFigures, ViewModel } from './view-model';
+import { IntervalJson, SummaryResponseJson, TargetSummaryJson } from './summary-types';
+import { Interval, TargetFigures, ViewModel } from './view-model';
 
 export interface SummaryInput {
   /** null before the first answer. */
@@ -11,7 +11,19 @@ export interface SummaryInput {
   options: ComparisonOptions;
 }
 
-function targetFigures({ summary, role, up, lastSuccess, replicas }: TargetSummaryJson): TargetFigures {
+/** An interval as the page can draw it: two finite numbers, low first; anything else is null. */
+function interval(json: IntervalJson | null | undefined): Interval | null {
+  if (!Array.isArray(json) || json.length !== 2) {
+    return null;
+  }
+  const [a, b]: unknown[] = json;
+  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) {
+    return null;
+  }
+  return a <= b ? [a, b] : [b, a];
+}
+
+function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: TargetSummaryJson): TargetFigures {
   const lastSuccessMs = lastSuccess === null ? null : Date.parse(lastSuccess);
   return {
     name: summary.target,
@@ -21,6 +33,13 @@ function targetFigures({ summary, role, up, lastSuccess, replicas }: TargetSumma
       p99: summary.ttft?.p99 ?? null,
     },
     cacheSpeedup: summary.cacheSpeedup,
+    // Optional chaining: an exporter older than the contract may leave ci95 out.
+    ci95: {
+      p50: interval(ci95?.p50),
+      p95: interval(ci95?.p95),
+      p99: interval(ci95?.p99),
+      cacheSpeedup: interval(ci95?.cacheSpeedup),
+    },
     firstTurnMs: summary.firstTurnMeanMs,
     laterTurnsMs: summary.laterTurnsMeanMs,
     byTurn: summary.byTurn.map((g) => ({ turn: g.key, meanMs: g.meanMs })),

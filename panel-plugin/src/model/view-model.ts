@@ -21,11 +21,24 @@ export interface TurnMean {
   meanMs: number;
 }
 
+/** A 95% confidence interval, [low, high], in the figure's own unit (ms for latencies). */
+export type Interval = readonly [number, number];
+
+/** Bootstrap 95% intervals of the headline figures; only the summary API has them. */
+export interface TargetIntervals {
+  p50: Interval | null;
+  p95: Interval | null;
+  p99: Interval | null;
+  cacheSpeedup: Interval | null;
+}
+
 /** Everything known about one target, in milliseconds and 0-1 ratios. */
 export interface TargetFigures {
   name: string;
   ttft: { p50: number | null; p95: number | null; p99: number | null };
   cacheSpeedup: number | null;
+  /** null when the source has no intervals (Grafana frames). */
+  ci95: TargetIntervals | null;
   firstTurnMs: number | null;
   laterTurnsMs: number | null;
   byTurn: TurnMean[];
@@ -48,6 +61,8 @@ export interface Improvement {
   /** "63% faster", "2.1× better", "12% slower". */
   text: string;
   verdict: Verdict;
+  /** Set when the two sides' 95% intervals overlap: the difference may be noise, so the verdict is neutral. */
+  withinNoise?: true;
 }
 
 export interface ComparisonRow {
@@ -57,6 +72,9 @@ export interface ComparisonRow {
   kind: 'latency' | 'ratio';
   baseline: number | null;
   candidate: number | null;
+  /** 95% intervals; null when the source has none (always for the Grafana panel). */
+  baselineCi: Interval | null;
+  candidateCi: Interval | null;
   improvement: Improvement | null;
 }
 
@@ -90,6 +108,7 @@ export function emptyTarget(name: string): TargetFigures {
     name,
     ttft: { p50: null, p95: null, p99: null },
     cacheSpeedup: null,
+    ci95: null,
     firstTurnMs: null,
     laterTurnsMs: null,
     byTurn: [],
