@@ -24,7 +24,7 @@ export function StandaloneApp() {
   const [mode, setMode] = useState<Mode>(initialMode);
   const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
   useEffect(() => {
-    document.body.style.background = theme.colors.background.canvas;
+    document.documentElement.style.background = document.body.style.background = theme.colors.background.canvas;
     document.body.style.color = theme.colors.text.primary;
     document.body.style.fontFamily = theme.typography.fontFamily;
     window.localStorage.setItem('kvcanary-theme', mode);
