@@ -1,24 +1,12 @@
-import type { Clock } from '../util/clock.js';
-import type { Random } from '../util/random.js';
-import { ConversationRun, thinkMs } from './conversation.js';
+import { ConversationRun, thinkMs, type ConversationContext } from './conversation.js';
 import type { ConversationScript } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import type { ConversationResult } from './types.js';
 
-export interface PoolOptions {
-  client: ProbeClient;
-  model: string;
-  target: string;
+/** A conversation's context for each of `scripts`; the workers themselves bound what is in flight. */
+export interface PoolOptions extends Omit<ConversationContext, 'script' | 'stopSignal' | 'limiter'> {
   scripts: readonly ConversationScript[];
   /** Workers, hence the most requests in flight to the target at once. */
   parallel: number;
-  maxTokens: number;
-  timeoutMs: number;
-  thinkTime: ThinkTime;
-  clock: Clock;
-  random: Random;
-  signal: AbortSignal;
-  includeUsage?: boolean;
-  onRecord(record: RequestRecord): void;
   onConversation?(result: ConversationResult): void;
 }
 
@@ -30,25 +18,10 @@ export interface PoolOptions {
  * shrink before the end. Resolves with every conversation's result, in script order.
  */
 export async function runPool(options: PoolOptions): Promise<ConversationResult[]> {
-  if (!Number.isInteger(options.parallel) || options.parallel < 1) throw new RangeError('parallel must be a positive integer');
-  const { clock, random, signal } = options;
-  const queue: ConversationRun[] = options.scripts.map(
-    (script) =>
-      new ConversationRun({
-        client: options.client,
-        model: options.model,
-        script,
-        target: options.target,
-        maxTokens: options.maxTokens,
-        timeoutMs: options.timeoutMs,
-        thinkTime: options.thinkTime,
-        clock,
-        random,
-        signal,
-        includeUsage: options.includeUsage,
-        onRecord: options.onRecord,
-      }),
-  );
+  const { scripts, parallel, onConversation, ...context } = options;
+  if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError('parallel must be a positive integer');
+  const { clock, random, signal, thinkTime } = context;
+  const queue: ConversationRun[] = scripts.map((script) => new ConversationRun({ ...context, script }));
   const all = [...queue];
   let held = 0; // conversations taken by a worker and not yet requeued or finished
   let wake: (() => void)[] = [];
@@ -70,11 +43,11 @@ export async function runPool(options: PoolOptions): Promise<ConversationResult[
       }
       held++;
       try {
-        await clock.sleep(thinkMs(random, options.thinkTime), signal);
+        await clock.sleep(thinkMs(random, thinkTime), signal);
         await run.runTurn();
       } finally {
         held--;
-        if (run.done) options.onConversation?.(run.result());
+        if (run.done) onConversation?.(run.result());
         else if (!signal.aborted) queue.push(run);
         notify();
       }
@@ -82,7 +55,7 @@ export async function runPool(options: PoolOptions): Promise<ConversationResult[
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.min(options.parallel, Math.max(queue.length, 1)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(parallel, Math.max(queue.length, 1)) }, worker));
   } finally {
     signal.removeEventListener('abort', notify);
   }
@@ -91,7 +64,7 @@ export async function runPool(options: PoolOptions): Promise<ConversationResult[
     const result = run.result();
     if (!run.done) {
       const cancelled = { ...result, outcome: 'cancelled' as const };
-      options.onConversation?.(cancelled);
+      onConversation?.(cancelled);
       return cancelled;
     }
     return result;
