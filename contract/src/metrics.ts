@@ -1,0 +1,275 @@
+/**
+ * Every metric kvcanary exposes: name, type, help, labels, buckets and unit, defined once. The
+ * exporter builds its registries from these definitions; the rules, dashboards and panel read the
+ * names from here; tests compare the live registry with this list.
+ *
+ * Names follow Prometheus conventions: base units in the name (`_seconds`, `_ratio`), `_total` on
+ * counters only.
+ */
+import { INTER_TOKEN_LATENCY_BUCKETS, REQUEST_DURATION_BUCKETS, TTFT_BUCKETS } from './buckets.js';
+
+/** What a number is measured in; the panel converts by this, never by a value's size or a name's spelling. */
+export type Unit = 'seconds' | 'ratio' | 'count' | 'tokens' | 'timestamp_seconds' | 'boolean' | 'info';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+
+export interface MetricDefinition<L extends string = string> {
+  name: string;
+  type: MetricType;
+  help: string;
+  labels: readonly L[];
+  unit: Unit;
+  /** Histograms only: the upper bounds, ascending, without +Inf. */
+  buckets?: readonly number[];
+}
+
+function define<const L extends string>(definition: MetricDefinition<L>): MetricDefinition<L> {
+  return definition;
+}
+
+/** The long-lived series of the exporter's own registry (`/metrics`). */
+export const exporterMetrics = {
+  ttft: define({
+    name: 'kvcanary_ttft_seconds',
+    type: 'histogram',
+    help: 'Time to first content token of canary requests, by turn (capped) and document type.',
+    labels: ['target', 'model', 'turn', 'doc_type'],
+    unit: 'seconds',
+    buckets: TTFT_BUCKETS,
+  }),
+  requestDuration: define({
+    name: 'kvcanary_request_duration_seconds',
+    type: 'histogram',
+    help: 'Time from sending a canary request to the end of its stream.',
+    labels: ['target', 'model', 'doc_type'],
+    unit: 'seconds',
+    buckets: REQUEST_DURATION_BUCKETS,
+  }),
+  interTokenLatency: define({
+    name: 'kvcanary_inter_token_latency_seconds',
+    type: 'histogram',
+    help: 'Mean gap between streamed content chunks of a canary request (one observation per request).',
+    labels: ['target', 'model'],
+    unit: 'seconds',
+    buckets: INTER_TOKEN_LATENCY_BUCKETS,
+  }),
+  requests: define({
+    name: 'kvcanary_requests_total',
+    type: 'counter',
+    help: 'Canary requests by outcome.',
+    labels: ['target', 'model', 'outcome'],
+    unit: 'count',
+  }),
+  conversations: define({
+    name: 'kvcanary_conversations_total',
+    type: 'counter',
+    help: 'Canary conversations finished, by outcome (success, or the outcome of the first failed turn).',
+    labels: ['target', 'outcome'],
+    unit: 'count',
+  }),
+  promptTokens: define({
+    name: 'kvcanary_prompt_tokens_total',
+    type: 'counter',
+    help: 'Prompt tokens reported by the target in stream usage.',
+    labels: ['target', 'model'],
+    unit: 'tokens',
+  }),
+  completionTokens: define({
+    name: 'kvcanary_completion_tokens_total',
+    type: 'counter',
+    help: 'Completion tokens reported by the target in stream usage.',
+    labels: ['target', 'model'],
+    unit: 'tokens',
+  }),
+  cachedPromptTokens: define({
+    name: 'kvcanary_cached_prompt_tokens_total',
+    type: 'counter',
+    help: 'Prompt tokens the target reported as served from its prefix cache (usage.prompt_tokens_details.cached_tokens).',
+    labels: ['target', 'model'],
+    unit: 'tokens',
+  }),
+  ttftWindow: define({
+    // Type summary, not gauge: a `quantile` label on a gauge fails `promtool check metrics`; Prometheus
+    // stores the samples the same way. Quantiles only, no _sum/_count: a window's sum is no counter.
+    name: 'kvcanary_ttft_window_seconds',
+    type: 'summary',
+    help: 'TTFT quantiles over the sliding window (exact order statistics; not aggregatable across exporters, use the histogram for that).',
+    labels: ['target', 'quantile'],
+    unit: 'seconds',
+  }),
+  ttftTurnWindow: define({
+    name: 'kvcanary_ttft_turn_window_seconds',
+    type: 'gauge',
+    help: 'Mean TTFT by turn (capped) over the sliding window.',
+    labels: ['target', 'turn'],
+    unit: 'seconds',
+  }),
+  cacheSpeedup: define({
+    name: 'kvcanary_cache_speedup_ratio',
+    type: 'gauge',
+    help: 'First-turn mean TTFT / later-turns mean TTFT over the sliding window.',
+    labels: ['target'],
+    unit: 'ratio',
+  }),
+  turnAffinity: define({
+    name: 'kvcanary_turn_affinity_ratio',
+    type: 'gauge',
+    help: "Share of later turns served by the previous turn's replica, over the sliding window.",
+    labels: ['target'],
+    unit: 'ratio',
+  }),
+  replicaUp: define({
+    name: 'kvcanary_replica_up',
+    type: 'gauge',
+    help: 'Whether the last scrape of the replica /metrics succeeded.',
+    labels: ['target', 'replica'],
+    unit: 'boolean',
+  }),
+  replicaPrefixCacheHitRatio: define({
+    name: 'kvcanary_replica_prefix_cache_hit_ratio',
+    type: 'gauge',
+    help: "Prefix-cache hits / queries over the last 5 minutes, from the replica counters' increases (as rate() would), never lifetime totals.",
+    labels: ['target', 'replica'],
+    unit: 'ratio',
+  }),
+  replicaKvCacheUsage: define({
+    name: 'kvcanary_replica_kv_cache_usage_ratio',
+    type: 'gauge',
+    help: 'KV-cache usage of the replica, 0-1.',
+    labels: ['target', 'replica'],
+    unit: 'ratio',
+  }),
+  replicaRequestsRunning: define({
+    name: 'kvcanary_replica_requests_running',
+    type: 'gauge',
+    help: 'Requests running on the replica.',
+    labels: ['target', 'replica'],
+    unit: 'count',
+  }),
+  replicaRequestsWaiting: define({
+    name: 'kvcanary_replica_requests_waiting',
+    type: 'gauge',
+    help: 'Requests waiting in the replica queue.',
+    labels: ['target', 'replica'],
+    unit: 'count',
+  }),
+  replicaGpuUtilization: define({
+    name: 'kvcanary_replica_gpu_utilization_ratio',
+    type: 'gauge',
+    help: 'GPU utilisation of the replica from DCGM (DCGM_FI_DEV_GPU_UTIL / 100).',
+    labels: ['target', 'replica', 'gpu'],
+    unit: 'ratio',
+  }),
+  replicaPrefixCacheHits: define({
+    name: 'kvcanary_replica_prefix_cache_hits_total',
+    type: 'counter',
+    help: 'Prefix-cache hits of the replica (tokens), reset-corrected since the exporter started.',
+    labels: ['target', 'replica'],
+    unit: 'tokens',
+  }),
+  replicaPrefixCacheQueries: define({
+    name: 'kvcanary_replica_prefix_cache_queries_total',
+    type: 'counter',
+    help: 'Prefix-cache queries of the replica (tokens), reset-corrected since the exporter started.',
+    labels: ['target', 'replica'],
+    unit: 'tokens',
+  }),
+  replicaProbeRequests: define({
+    name: 'kvcanary_replica_probe_requests_total',
+    type: 'counter',
+    help: 'Canary requests attributed to a replica by its response header.',
+    labels: ['target', 'replica'],
+    unit: 'count',
+  }),
+  targetUp: define({
+    name: 'kvcanary_target_up',
+    type: 'gauge',
+    help: 'Whether the last canary request to the target succeeded.',
+    labels: ['target'],
+    unit: 'boolean',
+  }),
+  lastSuccess: define({
+    name: 'kvcanary_last_success_timestamp_seconds',
+    type: 'gauge',
+    help: 'Unix time of the last successful canary request to the target.',
+    labels: ['target'],
+    unit: 'timestamp_seconds',
+  }),
+  targetInfo: define({
+    name: 'kvcanary_target_info',
+    type: 'gauge',
+    help: 'Configured targets and their role in the comparison (baseline, candidate or none); always 1.',
+    labels: ['target', 'role'],
+    unit: 'info',
+  }),
+  buildInfo: define({
+    name: 'kvcanary_build_info',
+    type: 'gauge',
+    help: 'kvcanary version; always 1.',
+    labels: ['version'],
+    unit: 'info',
+  }),
+} as const;
+
+/**
+ * The series of one on-demand probe (`/probe?target=NAME`), in a registry built fresh for each request
+ * as blackbox_exporter does; a failed probe is `kvcanary_probe_success 0`.
+ */
+export const probeMetrics = {
+  success: define({
+    name: 'kvcanary_probe_success',
+    type: 'gauge',
+    help: 'Whether every turn of the probe conversation succeeded.',
+    labels: [],
+    unit: 'boolean',
+  }),
+  duration: define({
+    name: 'kvcanary_probe_duration_seconds',
+    type: 'gauge',
+    help: 'Wall time of the whole probe conversation.',
+    labels: [],
+    unit: 'seconds',
+  }),
+  requests: define({
+    name: 'kvcanary_probe_requests',
+    type: 'gauge',
+    help: 'Requests of the probe conversation, by outcome.',
+    labels: ['outcome'],
+    unit: 'count',
+  }),
+  ttft: define({
+    name: 'kvcanary_probe_ttft_seconds',
+    type: 'gauge',
+    help: 'TTFT of each turn of the probe conversation (turns past the cap: their mean).',
+    labels: ['turn'],
+    unit: 'seconds',
+  }),
+  cacheSpeedup: define({
+    name: 'kvcanary_probe_cache_speedup_ratio',
+    type: 'gauge',
+    help: 'First-turn TTFT / mean later-turn TTFT of the probe conversation.',
+    labels: [],
+    unit: 'ratio',
+  }),
+  turnAffinity: define({
+    name: 'kvcanary_probe_turn_affinity_ratio',
+    type: 'gauge',
+    help: "Share of the probe's later turns served by the previous turn's replica.",
+    labels: [],
+    unit: 'ratio',
+  }),
+} as const;
+
+export type ExporterMetricKey = keyof typeof exporterMetrics;
+
+/** The sample names a metric puts on a page: a histogram's `_bucket`, `_sum` and `_count`, else its name. */
+export function sampleNames(m: MetricDefinition): string[] {
+  if (m.type === 'histogram') return [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`];
+  return [m.name];
+}
+
+/** One sample series of a histogram, for PromQL: `histogramSeries(exporterMetrics.ttft, 'bucket')`. */
+export function histogramSeries(m: MetricDefinition, part: 'bucket' | 'sum' | 'count'): string {
+  if (m.type !== 'histogram') throw new Error(`${m.name} is a ${m.type}, not a histogram`);
+  return `${m.name}_${part}`;
+}

@@ -1,0 +1,57 @@
+/**
+ * The file `kvcanary bench --json` writes and `kvcanary compare` reads: the run's settings, the corpus
+ * as used, the summary and every request's record.
+ */
+import { z } from 'zod';
+import { DOC_TYPES, OUTCOMES } from '../labels.js';
+import { summarySchema } from './summary.js';
+
+/** Bumped when a field changes meaning; compare refuses files it does not understand. */
+export const BENCH_JSON_VERSION = 1;
+
+/** One request as measured: times in milliseconds from just before the request was written. */
+export const requestRecordSchema = z.object({
+  target: z.string(),
+  conversation: z.number().int().nonnegative(),
+  /** 1-based turn number within its conversation. */
+  turn: z.number().int().positive(),
+  docType: z.enum(DOC_TYPES),
+  document: z.string(),
+  outcome: z.enum(OUTCOMES),
+  /** One line naming what went wrong, without secrets; absent on success. */
+  error: z.string().optional(),
+  status: z.number().int().optional(),
+  /** Epoch milliseconds when the request started. */
+  startedAt: z.number(),
+  /** To the first chunk with non-empty delta.content or delta.reasoning_content. */
+  ttftMs: z.number().optional(),
+  /** To the end of the stream (or the failure). */
+  totalMs: z.number(),
+  /** Mean gap between content chunks after the first. */
+  itlMs: z.number().optional(),
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  /** usage.prompt_tokens_details.cached_tokens, when the server reports it. */
+  cachedTokens: z.number().optional(),
+  /** Value of the replica header, when the response carried it. */
+  replica: z.string().optional(),
+});
+export type RequestRecord = z.infer<typeof requestRecordSchema>;
+
+export const benchJsonSchema = z.object({
+  version: z.literal(BENCH_JSON_VERSION),
+  seed: z.number().int(),
+  url: z.string(),
+  model: z.string(),
+  options: z.looseObject({
+    conversations: z.number().int(),
+    turns: z.number().int(),
+    maxTokens: z.number().int(),
+    parallel: z.number().int(),
+  }),
+  /** The corpus as used (name and type in order): pairing needs the same documents. */
+  documents: z.array(z.object({ name: z.string(), type: z.enum(DOC_TYPES), chars: z.number() })),
+  summary: summarySchema,
+  records: z.array(requestRecordSchema),
+});
+export type BenchJson = z.infer<typeof benchJsonSchema>;

@@ -1,0 +1,3 @@
+export * from './summary.js';
+export * from './bench-json.js';
+export * from './describe-error.js';

@@ -1,0 +1,109 @@
+/**
+ * The JSON shapes of `/api/v1/summary` (and of the `summary` inside a `bench --json` file): zod schemas,
+ * with the TypeScript types derived from them. The exporter writes these types, the standalone page and
+ * `compare` parse with these schemas. Unknown keys are dropped on parse, so a reader accepts a newer
+ * writer that added fields.
+ */
+import { z } from 'zod';
+import { ROLES } from '../labels.js';
+
+/** Order statistics of a set of durations, in milliseconds (the reference tool's percentile). */
+export const distributionSchema = z.object({
+  count: z.number(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+});
+export type Distribution = z.infer<typeof distributionSchema>;
+
+/** The mean of one group: a turn ("1", "2", ... or the capped "10+") or a document type ("CODE", "TEXT"). */
+export const groupMeanSchema = z.object({ key: z.string(), meanMs: z.number(), count: z.number() });
+export type GroupMean = z.infer<typeof groupMeanSchema>;
+
+/** A 95% confidence interval [low, high]. */
+export const intervalSchema = z.tuple([z.number(), z.number()]).readonly();
+export type Interval = z.infer<typeof intervalSchema>;
+
+export const roleSchema = z.enum(ROLES);
+
+/**
+ * The figures of one run (bench) or one sliding window (serve), for one target: the printed summary,
+ * `--json`, `/api/v1/summary` and the standalone page all read this one shape.
+ */
+export const summarySchema = z.object({
+  target: z.string(),
+  model: z.string(),
+  /** Seconds the conversation phase took (bench) or the window spans (serve). */
+  elapsedSeconds: z.number(),
+  requests: z.number(),
+  /** Requests by outcome; success included. */
+  outcomes: z.record(z.string(), z.number()),
+  conversationsCompleted: z.number(),
+  conversationsPlanned: z.number(),
+  requestsPerSecond: z.number(),
+  /** Over successful requests only; null when there are none. */
+  ttft: distributionSchema.nullable(),
+  totalTime: distributionSchema.nullable(),
+  itl: distributionSchema.nullable(),
+  byTurn: z.array(groupMeanSchema),
+  byDocType: z.array(groupMeanSchema),
+  firstTurnMeanMs: z.number().nullable(),
+  laterTurnsMeanMs: z.number().nullable(),
+  /** First-turn mean / later-turns mean; null when either side is empty. */
+  cacheSpeedup: z.number().nullable(),
+  tokens: z.object({ prompt: z.number(), completion: z.number(), cached: z.number() }),
+  /** Share of later turns served by the replica that served the previous turn; null when no replica header was seen. */
+  turnAffinity: z.number().nullable(),
+  /** Probe requests per replica label, when a replica header was seen. */
+  replicas: z.record(z.string(), z.number()),
+});
+export type Summary = z.infer<typeof summarySchema>;
+
+/** One replica's figures: scraped from its own /metrics (and DCGM), plus the probes it served. */
+export const replicaFiguresSchema = z.object({
+  /** The `replica` label value. */
+  name: z.string(),
+  up: z.boolean(),
+  /** From counter increases over the last 5 minutes; null before two scrapes or with no queries. */
+  prefixCacheHitRatio: z.number().nullable(),
+  /** 0-1. */
+  kvCacheUsage: z.number().nullable(),
+  running: z.number().nullable(),
+  waiting: z.number().nullable(),
+  /** 0-1, averaged over the replica's GPUs. */
+  gpuUtilization: z.number().nullable(),
+  probeRequests: z.number(),
+});
+export type ReplicaFigures = z.infer<typeof replicaFiguresSchema>;
+
+/** Bootstrap 95% intervals over the window's requests; TTFT in ms, cache speedup as a factor. */
+export const intervalsSchema = z.object({
+  p50: intervalSchema.nullable(),
+  p95: intervalSchema.nullable(),
+  p99: intervalSchema.nullable(),
+  cacheSpeedup: intervalSchema.nullable(),
+});
+export type Intervals = z.infer<typeof intervalsSchema>;
+
+/** One target in `/api/v1/summary`: the window's figures, their confidence intervals, its replicas. */
+export const targetSummarySchema = z.object({
+  summary: summarySchema,
+  role: roleSchema.nullable(),
+  up: z.boolean(),
+  /** ISO time of the last successful probe request. */
+  lastSuccess: z.string().nullable(),
+  ci95: intervalsSchema,
+  replicas: z.array(replicaFiguresSchema),
+});
+export type TargetSummary = z.infer<typeof targetSummarySchema>;
+
+/** The body of GET /api/v1/summary. */
+export const summaryResponseSchema = z.object({
+  generatedAt: z.string(),
+  windowSeconds: z.number(),
+  targets: z.array(targetSummarySchema),
+});
+export type SummaryResponse = z.infer<typeof summaryResponseSchema>;
