@@ -41,7 +41,7 @@ describe('generated monitoring files', () => {
 describe('alert rules', () => {
   const alerts = alertsOf(buildRuleGroups(defaultRuleConfig));
 
-  it('has exactly the eight alerts of issue 5', () => {
+  it('has exactly the eight alerts of the README alert table', () => {
     expect([...new Set(alerts.map((a) => a.alert))].sort()).toEqual(
       [
         'KVCanaryCacheSpeedupCollapsed',
