@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recorded } from '@kvcanary/contract';
 import { shortWindows } from '../monitoring/src/config.js';
 import { renderRuleFile } from '../monitoring/src/render.js';
 import { FAST_EMBEDDED_CONFIG, startServe, type RunningCli } from './support/cli.js';
@@ -19,6 +20,8 @@ const prometheus = findTool('prometheus', 'apt-get install prometheus');
 const run = prometheus ? describe : describe.skip;
 
 const WATCHED = 'alertname=~"KVCanaryTTFTP95Regression|KVCanaryCacheSpeedupCollapsed", target="llm-d"';
+const speedup = `${recorded.cacheSpeedup.name}{target="llm-d"}`;
+const p95 = `${recorded.ttftP95.name}{target="llm-d"}`;
 
 run('alert rules on a real Prometheus', () => {
   let dir: string;
@@ -50,14 +53,14 @@ run('alert rules on a real Prometheus', () => {
     expect(router).toBeDefined();
 
     // Healthy first: llm-d's recorded figures exist, the regression has a reference, and neither alert is on.
-    await prom.waitFor(async () => (await prom.query('target:kvcanary_cache_speedup:ratio{target="llm-d"} > 0')).length === 1, 120_000, 2000);
-    await prom.waitFor(async () => (await prom.query('avg_over_time(target:kvcanary_ttft_seconds:p95{target="llm-d"}[30s] offset 45s)')).length === 1, 120_000, 2000);
+    await prom.waitFor(async () => (await prom.query(`${speedup} > 0`)).length === 1, 120_000, 2000);
+    await prom.waitFor(async () => (await prom.query(`avg_over_time(${p95}[30s] offset 45s)`)).length === 1, 120_000, 2000);
     await prom.waitFor(async () => (await prom.query(`ALERTS{${WATCHED}}`)).length === 0, 60_000, 2000);
     // Two queries: `or` would drop the second series, whose labels equal the first's once names are ignored.
     const figures = async (): Promise<string> =>
       JSON.stringify({
-        p95: (await prom.query('target:kvcanary_ttft_seconds:p95{target="llm-d"}'))[0]?.value,
-        speedup: (await prom.query('target:kvcanary_cache_speedup:ratio{target="llm-d"}'))[0]?.value,
+        p95: (await prom.query(p95))[0]?.value,
+        speedup: (await prom.query(speedup))[0]?.value,
       });
     const before = await figures();
 

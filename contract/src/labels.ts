@@ -11,6 +11,9 @@ export const SUCCESS: Outcome = 'success';
 /** A target's side in the baseline-vs-candidate comparison. */
 export const ROLES = ['baseline', 'candidate'] as const;
 export type Role = (typeof ROLES)[number];
+/** Each side by name, for the rules and dashboards that select one (`role="baseline"`). */
+export const BASELINE: Role = 'baseline';
+export const CANDIDATE: Role = 'candidate';
 /** `kvcanary_target_info{role}` of a target that is on neither side. */
 export const NO_ROLE = 'none';
 

@@ -20,6 +20,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { FIGURE_IDS, panelFigures } from '@kvcanary/contract';
 import { comparisonQueries, overviewQueries, variableQueries, type Query } from './queries.js';
 
 export const mainDashboardUid = 'kvcanary-overview';
@@ -30,7 +31,7 @@ const datasource = { type: 'prometheus', uid: '${datasource}' };
 
 function promQuery(q: Query, refId: string, instant = false): DataqueryBuilder {
   const b = new DataqueryBuilder().datasource(datasource).expr(q.expr).legendFormat(q.legend || '__auto').refId(refId);
-  // time_series format even when instant: the legend then names each frame, which the comparison panel classifies by.
+  // time_series format even when instant: one frame per series, its labels on the value field and the query's refId on the frame.
   return instant ? b.instant().format(PromQueryFormat.TimeSeries) : b.range();
 }
 
@@ -86,9 +87,7 @@ function comparisonPanel(): GenericPanelBuilder {
     .span(24)
     .height(13)
     .options({ targetLabel: 'target', baseline: '$baseline', candidate: '$candidate' });
-  comparisonQueries.forEach((q, i) => {
-    panel = panel.withTarget(promQuery(q, refIds(i), true));
-  });
+  for (const id of FIGURE_IDS) panel = panel.withTarget(promQuery(comparisonQueries[id], panelFigures[id].refId, true));
   return panel;
 }
 

@@ -1,9 +1,11 @@
 /**
- * Every PromQL expression the dashboards run. They read the recording rules of monitoring/src/rules.ts
- * (aggregated across exporters, counters through rate()) or raw design-4.3 metrics with an explicit
- * aggregation, never a lifetime-counter ratio. test/monitoring-dashboards.test.ts parses each one with
- * promtool and checks every metric it names exists.
+ * Every PromQL expression the dashboards run, with every series name and fixed label value taken from
+ * `@kvcanary/contract`. They read the recording rules of monitoring/src/rules.ts (aggregated across
+ * exporters, counters through rate()) or raw exporter metrics with an explicit aggregation, never a
+ * lifetime-counter ratio. test/monitoring-dashboards.test.ts parses each one with promtool and checks
+ * that every series it names is in the contract.
  */
+import { BASELINE, CANDIDATE, SUCCESS, exporterMetrics as m, overBaseline, recorded, type FigureId } from '@kvcanary/contract';
 
 /** Target selector for the overview panels (multi-value `$target` is formatted as a regex by Grafana). */
 const targets = 'target=~"$target"';
@@ -11,64 +13,91 @@ const targets = 'target=~"$target"';
 const pair = 'target=~"$baseline|$candidate"';
 
 export const variableQueries = {
-  target: 'label_values(kvcanary_target_info, target)',
-  baseline: 'label_values(kvcanary_target_info{role="baseline"}, target)',
-  candidate: 'label_values(kvcanary_target_info{role="candidate"}, target)',
+  target: `label_values(${m.targetInfo.name}, target)`,
+  baseline: `label_values(${m.targetInfo.name}{role="${BASELINE}"}, target)`,
+  candidate: `label_values(${m.targetInfo.name}{role="${CANDIDATE}"}, target)`,
 } as const;
 
 export interface Query {
   expr: string;
+  /** For people reading the panel's query editor; nothing depends on it. */
   legend: string;
 }
 
+/** `name{selector}` of a metric or recorded series. */
+function select(series: { name: string }, selector: string): string {
+  return `${series.name}{${selector}}`;
+}
+
 /**
- * Instant queries the comparison panel reads. It classifies series by their names (recorded-series names
- * say p95, speedup, first/later turn, replica hit/usage/gpu) and by the `target` label, so one query per
- * figure is enough.
+ * A per-replica gauge with the copies several exporters (vantage points) expose folded into one: `max`
+ * for loads, `avg` for GPU utilisation over a replica's GPUs, `min` for up (down from any vantage point
+ * shows as down).
  */
-export const comparisonQueries: Query[] = [
-  { expr: `target:kvcanary_ttft_seconds:p50{${pair}}`, legend: '{{target}} P50' },
-  { expr: `target:kvcanary_ttft_seconds:p95{${pair}}`, legend: '{{target}} P95' },
-  { expr: `target:kvcanary_ttft_seconds:p99{${pair}}`, legend: '{{target}} P99' },
-  { expr: `target:kvcanary_cache_speedup:ratio{${pair}}`, legend: '{{target}} cache speedup' },
-  { expr: `target:kvcanary_ttft_seconds:mean_first_turn{${pair}}`, legend: '{{target}} TTFT first turn' },
-  { expr: `target:kvcanary_ttft_seconds:mean_later_turns{${pair}}`, legend: '{{target}} TTFT later turns' },
-  { expr: `target_turn:kvcanary_ttft_seconds:mean{${pair}}`, legend: '{{target}} TTFT turn {{turn}}' },
-  { expr: `target_replica:kvcanary_replica_prefix_cache_hits:ratio{${pair}}`, legend: '{{target}} {{replica}} KV hit' },
-  { expr: `max by (target, replica) (kvcanary_replica_kv_cache_usage_ratio{${pair}})`, legend: '{{target}} {{replica}} KV cache usage' },
-  { expr: `avg by (target, replica) (kvcanary_replica_gpu_utilization_ratio{${pair}})`, legend: '{{target}} {{replica}} GPU' },
-  { expr: `sum by (target, outcome) (increase(kvcanary_requests_total{${pair}}[$__range]))`, legend: '{{target}} requests {{outcome}}' },
-];
+function perReplica(fold: 'max' | 'avg' | 'min', metric: { name: string }, selector: string): string {
+  return `${fold} by (target, replica) (${select(metric, selector)})`;
+}
+
+/** How much a counter grew over the dashboard's time range, per `by` group. */
+function increaseOverRange(metric: { name: string }, by: string): string {
+  return `sum by (${by}) (increase(${select(metric, pair)}[$__range]))`;
+}
+
+/**
+ * The comparison panel's instant queries, one per figure it can show. The dashboard gives each the
+ * figure's refId (`panelFigures[id].refId`), which is how the panel places a result that has no
+ * `__name__` (an aggregation, `increase`); a named result it places by its name. The Record type makes
+ * a figure without a query a compile error.
+ */
+export const comparisonQueries = {
+  ttftP50: { expr: select(recorded.ttftP50, pair), legend: '{{target}} P50' },
+  ttftP95: { expr: select(recorded.ttftP95, pair), legend: '{{target}} P95' },
+  ttftP99: { expr: select(recorded.ttftP99, pair), legend: '{{target}} P99' },
+  cacheSpeedup: { expr: select(recorded.cacheSpeedup, pair), legend: '{{target}} cache speedup' },
+  ttftFirstTurn: { expr: select(recorded.ttftMeanFirstTurn, pair), legend: '{{target}} TTFT first turn' },
+  ttftLaterTurns: { expr: select(recorded.ttftMeanLaterTurns, pair), legend: '{{target}} TTFT later turns' },
+  ttftByTurn: { expr: select(recorded.ttftMeanByTurn, pair), legend: '{{target}} TTFT turn {{turn}}' },
+  requests: { expr: increaseOverRange(m.requests, 'target, outcome'), legend: '{{target}} requests {{outcome}}' },
+  // Down from any vantage point shows as down; the latest success from any of them counts.
+  targetUp: { expr: `min by (target) (${select(m.targetUp, pair)})`, legend: '{{target}} up' },
+  lastSuccess: { expr: `max by (target) (${select(m.lastSuccess, pair)})`, legend: '{{target}} last success' },
+  replicaHitRatio: { expr: select(recorded.replicaKvHitRatio, pair), legend: '{{target}} {{replica}} KV hit' },
+  replicaKvUsage: { expr: perReplica('max', m.replicaKvCacheUsage, pair), legend: '{{target}} {{replica}} KV cache usage' },
+  replicaGpu: { expr: perReplica('avg', m.replicaGpuUtilization, pair), legend: '{{target}} {{replica}} GPU' },
+  replicaUp: { expr: perReplica('min', m.replicaUp, pair), legend: '{{target}} {{replica}} up' },
+  replicaRunning: { expr: perReplica('max', m.replicaRequestsRunning, pair), legend: '{{target}} {{replica}} running' },
+  replicaWaiting: { expr: perReplica('max', m.replicaRequestsWaiting, pair), legend: '{{target}} {{replica}} waiting' },
+  replicaProbeRequests: { expr: increaseOverRange(m.replicaProbeRequests, 'target, replica'), legend: '{{target}} {{replica}} probes' },
+} satisfies Record<FigureId, Query>;
 
 export const overviewQueries = {
   ttftPercentiles: [
-    { expr: `target:kvcanary_ttft_seconds:p50{${targets}}`, legend: '{{target}} P50' },
-    { expr: `target:kvcanary_ttft_seconds:p95{${targets}}`, legend: '{{target}} P95' },
-    { expr: `target:kvcanary_ttft_seconds:p99{${targets}}`, legend: '{{target}} P99' },
+    { expr: select(recorded.ttftP50, targets), legend: '{{target}} P50' },
+    { expr: select(recorded.ttftP95, targets), legend: '{{target}} P95' },
+    { expr: select(recorded.ttftP99, targets), legend: '{{target}} P99' },
   ],
-  ttftByTurn: [{ expr: `target_turn:kvcanary_ttft_seconds:mean{${targets}}`, legend: '{{target}} turn {{turn}}' }],
-  cacheSpeedup: [{ expr: `target:kvcanary_cache_speedup:ratio{${targets}}`, legend: '{{target}}' }],
+  ttftByTurn: [{ expr: select(recorded.ttftMeanByTurn, targets), legend: '{{target}} turn {{turn}}' }],
+  cacheSpeedup: [{ expr: select(recorded.cacheSpeedup, targets), legend: '{{target}}' }],
   candidateOverBaseline: [
-    { expr: 'target:kvcanary_ttft_seconds:p50_over_baseline', legend: '{{target}} / {{baseline}} P50' },
-    { expr: 'target:kvcanary_ttft_seconds:p95_over_baseline', legend: '{{target}} / {{baseline}} P95' },
-    { expr: 'target:kvcanary_ttft_seconds:p99_over_baseline', legend: '{{target}} / {{baseline}} P99' },
-    { expr: 'target:kvcanary_cache_speedup:ratio_over_baseline', legend: '{{target}} / {{baseline}} cache speedup' },
+    { expr: overBaseline(recorded.ttftP50).name, legend: '{{target}} / {{baseline}} P50' },
+    { expr: overBaseline(recorded.ttftP95).name, legend: '{{target}} / {{baseline}} P95' },
+    { expr: overBaseline(recorded.ttftP99).name, legend: '{{target}} / {{baseline}} P99' },
+    { expr: overBaseline(recorded.cacheSpeedup).name, legend: '{{target}} / {{baseline}} cache speedup' },
   ],
-  replicaKvHit: [{ expr: `target_replica:kvcanary_replica_prefix_cache_hits:ratio{${targets}}`, legend: '{{target}} {{replica}}' }],
-  // Gauges: max/avg by (target, replica) folds the copies several exporters (vantage points) expose.
-  replicaKvUsage: [{ expr: `max by (target, replica) (kvcanary_replica_kv_cache_usage_ratio{${targets}})`, legend: '{{target}} {{replica}}' }],
-  replicaGpu: [{ expr: `avg by (target, replica) (kvcanary_replica_gpu_utilization_ratio{${targets}})`, legend: '{{target}} {{replica}}' }],
+  replicaKvHit: [{ expr: select(recorded.replicaKvHitRatio, targets), legend: '{{target}} {{replica}}' }],
+  replicaKvUsage: [{ expr: perReplica('max', m.replicaKvCacheUsage, targets), legend: '{{target}} {{replica}}' }],
+  replicaGpu: [{ expr: perReplica('avg', m.replicaGpuUtilization, targets), legend: '{{target}} {{replica}}' }],
   replicaQueue: [
-    { expr: `max by (target, replica) (kvcanary_replica_requests_running{${targets}})`, legend: '{{target}} {{replica}} running' },
-    { expr: `max by (target, replica) (kvcanary_replica_requests_waiting{${targets}})`, legend: '{{target}} {{replica}} waiting' },
+    { expr: perReplica('max', m.replicaRequestsRunning, targets), legend: '{{target}} {{replica}} running' },
+    { expr: perReplica('max', m.replicaRequestsWaiting, targets), legend: '{{target}} {{replica}} waiting' },
   ],
   errorsByOutcome: [
     {
-      expr: `sum by (target, outcome) (rate(kvcanary_requests_total{${targets}, outcome!="success"}[$__rate_interval]))`,
+      expr: `sum by (target, outcome) (rate(${select(m.requests, `${targets}, outcome!="${SUCCESS}"`)}[$__rate_interval]))`,
       legend: '{{target}} {{outcome}}',
     },
   ],
-  errorRatio: [{ expr: `target:kvcanary_requests:error_ratio{${targets}}`, legend: '{{target}}' }],
+  errorRatio: [{ expr: select(recorded.errorRatio, targets), legend: '{{target}}' }],
   alerts: [{ expr: 'max by (alertname, alertstate, severity, target, replica, baseline, reason) (ALERTS{alertname=~"KVCanary.*"})', legend: '' }],
 } satisfies Record<string, Query[]>;
 
@@ -76,7 +105,7 @@ export const overviewQueries = {
 export function allExpressions(): string[] {
   return [
     ...Object.values(variableQueries),
-    ...comparisonQueries.map((q) => q.expr),
+    ...Object.values(comparisonQueries).map((q) => q.expr),
     ...Object.values(overviewQueries).flatMap((qs) => qs.map((q) => q.expr)),
   ];
 }

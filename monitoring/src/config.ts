@@ -41,7 +41,7 @@ export interface RuleConfig {
     for: Duration;
   };
   slo: {
-    /** TTFT threshold: must equal one of the exporter's `kvcanary_ttft_seconds` bucket bounds. */
+    /** TTFT threshold: must equal one of the bucket bounds of the contract's `exporterMetrics.ttft`. */
     ttftBucket: string;
     /** Share of probes that must start streaming within `ttftBucket`. */
     objective: number;

@@ -1,9 +1,27 @@
 /**
- * The kvcanary recording and alert rules, built from a `RuleConfig`.
+ * The kvcanary recording and alert rules, built from a `RuleConfig`. Every metric name, recorded-series
+ * name and fixed label value comes from `@kvcanary/contract`, so renaming a metric there renames it here.
  *
  * Every figure that crosses exporters is computed from histogram buckets, sums and counters (which add
- * up across exporter replicas), never from the exporter's window gauges (which do not): see design 3.5.
+ * up across exporter replicas), never from the exporter's window gauges (which do not): see "Aggregatable
+ * figures only" in monitoring/README.md.
  */
+import {
+  BASELINE,
+  CANDIDATE,
+  DEFAULT_TURN_CAP,
+  OUTCOMES,
+  SUCCESS,
+  comparedFigures,
+  exporterMetrics as m,
+  histogramSeries,
+  overBaseline,
+  recorded,
+  sloViolationRatio,
+  turnLabel,
+  type RecordedSeries,
+  type Role,
+} from '@kvcanary/contract';
 import type { BurnRateTier, Duration, RuleConfig } from './config.js';
 
 export interface RecordingRule {
@@ -27,108 +45,92 @@ export interface RuleGroup {
   rules: Rule[];
 }
 
-/**
- * Names of the recorded series the dashboards read. They carry no window on purpose: the window is a
- * tunable (`figureWindow`), and a change there must not rename series under every dashboard.
- */
-export const recorded = {
-  ttftP50: 'target:kvcanary_ttft_seconds:p50',
-  ttftP95: 'target:kvcanary_ttft_seconds:p95',
-  ttftP99: 'target:kvcanary_ttft_seconds:p99',
-  ttftMeanByTurn: 'target_turn:kvcanary_ttft_seconds:mean',
-  ttftMeanFirstTurn: 'target:kvcanary_ttft_seconds:mean_first_turn',
-  ttftMeanLaterTurns: 'target:kvcanary_ttft_seconds:mean_later_turns',
-  cacheSpeedup: 'target:kvcanary_cache_speedup:ratio',
-  requestRate: 'target:kvcanary_requests:rate',
-  errorRatio: 'target:kvcanary_requests:error_ratio',
-  replicaKvHitRatio: 'target_replica:kvcanary_replica_prefix_cache_hits:ratio',
-  targetKvHitRatio: 'target:kvcanary_replica_prefix_cache_hits:ratio',
-  replicaKvUsage: 'target_replica:kvcanary_replica_kv_cache_usage_ratio:avg',
-  replicaGpuUtilization: 'target_replica:kvcanary_replica_gpu_utilization_ratio:avg',
-} as const;
-
-/** The target-level figures that also get a candidate/baseline ratio (`<name>_over_baseline`). */
-export const comparedFigures = [
-  recorded.ttftP50,
-  recorded.ttftP95,
-  recorded.ttftP99,
-  recorded.ttftMeanFirstTurn,
-  recorded.ttftMeanLaterTurns,
-  recorded.cacheSpeedup,
-  recorded.errorRatio,
-  recorded.targetKvHitRatio,
-] as const;
-
-export function overBaseline(figure: string): string {
-  return `${figure}_over_baseline`;
-}
-
-/** Recorded share of probes slower than the SLO bucket, over one burn-rate window. */
-export function sloViolationRatio(window: Duration): string {
-  return `target:kvcanary_ttft_seconds:slo_violation_ratio_rate${window}`;
-}
-
 /** Rounds away binary noise (14.4 * 0.01 = 0.14400000000000002) so the rule file reads as written. */
 function num(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-function sumRate(selector: string, window: Duration, by: string): string {
-  return `sum by (${by}) (rate(${selector}[${window}]))`;
+/** The labels a recorded series keeps, as a `by (...)` list: the rule aggregates to what the contract says. */
+function labelsOf(series: RecordedSeries): string {
+  return series.labels.join(', ');
+}
+
+function sumRate(selector: string, window: Duration, into: RecordedSeries): string {
+  return `sum by (${labelsOf(into)}) (rate(${selector}[${window}]))`;
+}
+
+/** A sample series of the TTFT histogram, with an optional label matcher: `..._sum{turn="1"}`. */
+function ttft(part: 'bucket' | 'sum' | 'count', matcher = ''): string {
+  return histogramSeries(m.ttft, part) + matcher;
+}
+
+/** The label value of first turns: every later turn, capped or not, has another. */
+const firstTurn = turnLabel(1, DEFAULT_TURN_CAP);
+
+/** Every outcome but success, as a reader lists them: `a, b and c`. */
+function failureOutcomes(): string {
+  const failures = OUTCOMES.filter((o) => o !== SUCCESS);
+  return `${failures.slice(0, -1).join(', ')} and ${failures.at(-1) ?? ''}`;
 }
 
 /**
- * Candidate figure divided by the baseline's. Roles come from the exporter's `kvcanary_target_info{target, role}`
- * (value 1); `max by` folds the copies several exporters expose. The result keeps the candidate's
- * `target` and names the baseline in a `baseline` label. One baseline per evaluation scope: a second one
- * makes the `group_left` ambiguous and the rule fails visibly instead of picking one silently.
+ * Candidate figure divided by the baseline's. Roles come from the exporter's `exporterMetrics.targetInfo`
+ * gauge (`target`, `role`, value 1); `max by` folds the copies several exporters expose. The result keeps
+ * the candidate's `target` and names the baseline in a `baseline` label. One baseline per evaluation
+ * scope: a second one makes the `group_left` ambiguous and the rule fails visibly instead of picking one
+ * silently.
  */
-function candidateOverBaseline(figure: string): string {
-  const ofRole = (role: string): string =>
-    `${figure} and on (target) max by (target) (kvcanary_target_info{role="${role}"})`;
+function candidateOverBaseline(figure: RecordedSeries): string {
+  const ofRole = (role: Role): string =>
+    `${figure.name} and on (target) max by (target) (${m.targetInfo.name}{role="${role}"})`;
   return (
-    `(${ofRole('candidate')})\n` +
+    `(${ofRole(CANDIDATE)})\n` +
     `/ on () group_left (baseline)\n` +
-    `max by (baseline) (label_replace(${ofRole('baseline')}, "baseline", "$1", "target", "(.*)"))`
+    `max by (baseline) (label_replace(${ofRole(BASELINE)}, "baseline", "$1", "target", "(.*)"))`
   );
 }
 
 function recordingRules(c: RuleConfig): RecordingRule[] {
   const w = c.figureWindow;
-  const quantile = (q: number): string =>
-    `histogram_quantile(${q}, sum by (le, target) (rate(kvcanary_ttft_seconds_bucket[${w}])))`;
-  const meanOfTurns = (turn: string): string =>
-    `${sumRate(`kvcanary_ttft_seconds_sum{${turn}}`, w, 'target')}\n/ ${sumRate(`kvcanary_ttft_seconds_count{${turn}}`, w, 'target')}`;
-  const allRequests = sumRate('kvcanary_requests_total', w, 'target');
-  const replicaRatio = (by: string): string =>
-    `${sumRate('kvcanary_replica_prefix_cache_hits_total', w, by)}\n/ (${sumRate('kvcanary_replica_prefix_cache_queries_total', w, by)} > 0)`;
-  const gauge = (metric: string, window: Duration): string =>
-    `avg by (target, replica) (avg_over_time(${metric}[${window}]))`;
+  const quantile = (q: number, into: RecordedSeries): RecordingRule => ({
+    record: into.name,
+    expr: `histogram_quantile(${q}, sum by (le, ${labelsOf(into)}) (rate(${ttft('bucket')}[${w}])))`,
+  });
+  const meanTtft = (into: RecordedSeries, matcher = ''): RecordingRule => ({
+    record: into.name,
+    expr: `${sumRate(ttft('sum', matcher), w, into)}\n/ ${sumRate(ttft('count', matcher), w, into)}`,
+  });
+  const allRequests = sumRate(m.requests.name, w, recorded.errorRatio);
+  const hitRatio = (into: RecordedSeries): RecordingRule => ({
+    record: into.name,
+    expr: `${sumRate(m.replicaPrefixCacheHits.name, w, into)}\n/ (${sumRate(m.replicaPrefixCacheQueries.name, w, into)} > 0)`,
+  });
+  const gaugeAverage = (into: RecordedSeries, metric: string): RecordingRule => ({
+    record: into.name,
+    expr: `avg by (${labelsOf(into)}) (avg_over_time(${metric}[${c.replicaImbalance.window}]))`,
+  });
 
   const rules: RecordingRule[] = [
-    { record: recorded.ttftP50, expr: quantile(0.5) },
-    { record: recorded.ttftP95, expr: quantile(0.95) },
-    { record: recorded.ttftP99, expr: quantile(0.99) },
-    {
-      record: recorded.ttftMeanByTurn,
-      expr: `${sumRate('kvcanary_ttft_seconds_sum', w, 'target, turn')}\n/ ${sumRate('kvcanary_ttft_seconds_count', w, 'target, turn')}`,
-    },
-    { record: recorded.ttftMeanFirstTurn, expr: meanOfTurns('turn="1"') },
-    { record: recorded.ttftMeanLaterTurns, expr: meanOfTurns('turn!="1"') },
-    { record: recorded.cacheSpeedup, expr: `${recorded.ttftMeanFirstTurn}\n/ ${recorded.ttftMeanLaterTurns}` },
-    { record: recorded.requestRate, expr: allRequests },
+    quantile(0.5, recorded.ttftP50),
+    quantile(0.95, recorded.ttftP95),
+    quantile(0.99, recorded.ttftP99),
+    meanTtft(recorded.ttftMeanByTurn),
+    meanTtft(recorded.ttftMeanFirstTurn, `{turn="${firstTurn}"}`),
+    meanTtft(recorded.ttftMeanLaterTurns, `{turn!="${firstTurn}"}`),
+    { record: recorded.cacheSpeedup.name, expr: `${recorded.ttftMeanFirstTurn.name}\n/ ${recorded.ttftMeanLaterTurns.name}` },
+    { record: recorded.requestRate.name, expr: sumRate(m.requests.name, w, recorded.requestRate) },
     {
       // A target with no failure yet has no outcome!="success" series at all: `or ... * 0` makes its ratio 0, not absent.
-      record: recorded.errorRatio,
-      expr: `(\n  ${sumRate('kvcanary_requests_total{outcome!="success"}', w, 'target')}\n  or ${allRequests} * 0\n)\n/ ${allRequests}`,
+      record: recorded.errorRatio.name,
+      expr: `(\n  ${sumRate(`${m.requests.name}{outcome!="${SUCCESS}"}`, w, recorded.errorRatio)}\n  or ${allRequests} * 0\n)\n/ ${allRequests}`,
     },
     // Rates of the counters, never lifetime totals (the reference dashboard's flaw); `> 0` keeps idle replicas out instead of NaN.
-    { record: recorded.replicaKvHitRatio, expr: replicaRatio('target, replica') },
-    { record: recorded.targetKvHitRatio, expr: replicaRatio('target') },
-    { record: recorded.replicaKvUsage, expr: gauge('kvcanary_replica_kv_cache_usage_ratio', c.replicaImbalance.window) },
-    { record: recorded.replicaGpuUtilization, expr: gauge('kvcanary_replica_gpu_utilization_ratio', c.replicaImbalance.window) },
+    hitRatio(recorded.replicaKvHitRatio),
+    hitRatio(recorded.targetKvHitRatio),
+    gaugeAverage(recorded.replicaKvUsage, m.replicaKvCacheUsage.name),
+    gaugeAverage(recorded.replicaGpuUtilization, m.replicaGpuUtilization.name),
   ];
-  for (const figure of comparedFigures) rules.push({ record: overBaseline(figure), expr: candidateOverBaseline(figure) });
+  for (const figure of comparedFigures) rules.push({ record: overBaseline(figure).name, expr: candidateOverBaseline(figure) });
   return rules;
 }
 
@@ -141,18 +143,34 @@ function sloWindows(tiers: BurnRateTier[]): Duration[] {
   return [...windows];
 }
 
+/**
+ * The `le` label value of the SLO's bucket. A threshold between bounds would select no bucket series and
+ * the burn rate would read 100% violations, so it must be one of the TTFT histogram's bounds.
+ */
+function sloBucket(c: RuleConfig): string {
+  const bounds = (m.ttft.buckets ?? []).map(String);
+  if (!bounds.includes(c.slo.ttftBucket)) {
+    throw new Error(`slo.ttftBucket "${c.slo.ttftBucket}" is not a bucket bound of ${m.ttft.name} (${bounds.join(', ')})`);
+  }
+  return c.slo.ttftBucket;
+}
+
 function sloRecordingRules(c: RuleConfig): RecordingRule[] {
-  return sloWindows(c.slo.tiers).map((w) => ({
-    record: sloViolationRatio(w),
-    expr:
-      `1 - (\n  ${sumRate(`kvcanary_ttft_seconds_bucket{le="${c.slo.ttftBucket}"}`, w, 'target')}\n` +
-      `  / ${sumRate('kvcanary_ttft_seconds_count', w, 'target')}\n)`,
-  }));
+  const le = sloBucket(c);
+  return sloWindows(c.slo.tiers).map((w) => {
+    const into = sloViolationRatio(w);
+    return {
+      record: into.name,
+      expr:
+        `1 - (\n  ${sumRate(ttft('bucket', `{le="${le}"}`), w, into)}\n` +
+        `  / ${sumRate(ttft('count'), w, into)}\n)`,
+    };
+  });
 }
 
 /** `{{ query }}` of one recorded series for the alert's target, humanised; empty when it has no value. */
-function figureOf(series: string, format: 'humanizeDuration' | 'humanize' | 'humanizePercentage'): string {
-  return `{{ with printf "${series}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ end }}`;
+function figureOf(series: RecordedSeries, format: 'humanizeDuration' | 'humanize' | 'humanizePercentage'): string {
+  return `{{ with printf "${series.name}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ end }}`;
 }
 
 function alertRules(c: RuleConfig): AlertRule[] {
@@ -161,8 +179,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
   const burnAlerts: AlertRule[] = c.slo.tiers.map((t) => ({
     alert: 'KVCanaryTTFTSLOBurnRate',
     expr:
-      `${sloViolationRatio(t.longWindow)} > ${num(t.burnRate * budget)}\n` +
-      `and on (target)\n${sloViolationRatio(t.shortWindow)} > ${num(t.burnRate * budget)}`,
+      `${sloViolationRatio(t.longWindow).name} > ${num(t.burnRate * budget)}\n` +
+      `and on (target)\n${sloViolationRatio(t.shortWindow).name} > ${num(t.burnRate * budget)}`,
     for: t.for,
     labels: { severity: t.kind === 'page' ? 'critical' : 'warning', tier: `${t.longWindow}-${t.shortWindow}` },
     annotations: {
@@ -179,8 +197,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
     {
       alert: 'KVCanaryTTFTP95Regression',
       expr:
-        `${recorded.ttftP95}\n/ avg_over_time(${recorded.ttftP95}[${r.referenceWindow}] offset ${r.offset})\n> ${num(r.factor)}\n` +
-        `and on (target)\n${recorded.ttftP95} > ${num(r.floorSeconds)}`,
+        `${recorded.ttftP95.name}\n/ avg_over_time(${recorded.ttftP95.name}[${r.referenceWindow}] offset ${r.offset})\n> ${num(r.factor)}\n` +
+        `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}`,
       for: r.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -195,7 +213,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ...burnAlerts,
     {
       alert: 'KVCanaryCandidateSlowerThanBaseline',
-      expr: `${overBaseline(recorded.ttftP95)} > ${num(c.candidateVsBaseline.maxRatio)}`,
+      expr: `${overBaseline(recorded.ttftP95).name} > ${num(c.candidateVsBaseline.maxRatio)}`,
       for: c.candidateVsBaseline.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -209,7 +227,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryCacheSpeedupCollapsed',
-      expr: `${recorded.cacheSpeedup} < ${num(c.cacheSpeedup.min)}`,
+      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}`,
       for: c.cacheSpeedup.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -224,7 +242,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryReplicaKVHitRateLow',
-      expr: `${recorded.replicaKvHitRatio} < ${num(c.replicaKvHit.min)}`,
+      expr: `${recorded.replicaKvHitRatio.name} < ${num(c.replicaKvHit.min)}`,
       for: c.replicaKvHit.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -242,8 +260,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
         return {
           alert: 'KVCanaryReplicaImbalance',
           expr:
-            `abs(${series} - on (target) group_left () avg by (target) (${series}))\n> ${num(c.replicaImbalance.maxDeviation)}\n` +
-            `and on (target)\ncount by (target) (${series}) > 1`,
+            `abs(${series.name} - on (target) group_left () avg by (target) (${series.name}))\n> ${num(c.replicaImbalance.maxDeviation)}\n` +
+            `and on (target)\ncount by (target) (${series.name}) > 1`,
           for: c.replicaImbalance.for,
           labels: { severity: 'warning', resource },
           annotations: {
@@ -260,15 +278,15 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ),
     {
       alert: 'KVCanaryProbeFailing',
-      expr: `${recorded.errorRatio} > ${num(c.probeFailing.maxErrorRatio)}`,
+      expr: `${recorded.errorRatio.name} > ${num(c.probeFailing.maxErrorRatio)}`,
       for: c.probeFailing.for,
       labels: { severity: 'critical' },
       annotations: {
         summary: `{{ $value | humanizePercentage }} of probes to {{ $labels.target }} fail`,
         description:
           `{{ $value | humanizePercentage }} of canary requests to {{ $labels.target }} did not succeed over ${c.figureWindow} ` +
-          `(threshold ${num(c.probeFailing.maxErrorRatio * 100)}% for ${c.probeFailing.for}). The "errors by outcome" panel splits http_error, timeout, ` +
-          `connect_error, stream_error and empty_response; check the exporter's log for the target, the servers' health and the API key.`,
+          `(threshold ${num(c.probeFailing.maxErrorRatio * 100)}% for ${c.probeFailing.for}). The "errors by outcome" panel splits ${failureOutcomes()}; ` +
+          `check the exporter's log for the target, the servers' health and the API key.`,
       },
     },
     {
@@ -285,21 +303,21 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryProbeAbsent',
-      expr: 'absent(kvcanary_build_info)',
+      expr: `absent(${m.buildInfo.name})`,
       for: c.probeAbsent.for,
       labels: { severity: 'warning', reason: 'no_exporter' },
       annotations: {
         summary: 'No kvcanary exporter is scraped',
         description:
-          `No series kvcanary_build_info for ${c.probeAbsent.for}: Prometheus scrapes no kvcanary exporter at all. Check the ServiceMonitor or ` +
+          `No series ${m.buildInfo.name} for ${c.probeAbsent.for}: Prometheus scrapes no kvcanary exporter at all. Check the ServiceMonitor or ` +
           `PodMonitor selectors (the kube-prometheus-stack "release" label, OpenShift user-workload monitoring) or the scrape config.`,
       },
     },
     {
       alert: 'KVCanaryProbeAbsent',
       expr:
-        `max by (target) (kvcanary_target_up)\nunless on (target)\n` +
-        `sum by (target) (increase(kvcanary_requests_total[${c.probeAbsent.window}])) > 0`,
+        `max by (target) (${m.targetUp.name})\nunless on (target)\n` +
+        `sum by (target) (increase(${m.requests.name}[${c.probeAbsent.window}])) > 0`,
       for: c.probeAbsent.for,
       labels: { severity: 'warning', reason: 'no_probes' },
       annotations: {
@@ -313,8 +331,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
   ];
 }
 
-function figureOfReplica(series: string): string {
-  return `{{ with printf "${series}{target=%q,replica=%q}" $labels.target $labels.replica | query }}{{ . | first | value | humanizePercentage }}{{ end }}`;
+function figureOfReplica(series: RecordedSeries): string {
+  return `{{ with printf "${series.name}{target=%q,replica=%q}" $labels.target $labels.replica | query }}{{ . | first | value | humanizePercentage }}{{ end }}`;
 }
 
 /**
