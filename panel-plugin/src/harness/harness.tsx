@@ -1,7 +1,7 @@
 /**
  * Test harness (not shipped in the plugin): mounts the Grafana panel component with a Grafana theme, fed with the
- * recorded frames, inside a panel-like frame. test/panel-browser.test.ts drives it with
- * ?theme=dark|light&w=&h=&data=series|table|partial|empty|error.
+ * frames of the overview dashboard's comparison queries (one per figure, refId = the figure's refId), inside a
+ * panel-like frame. test/panel-browser.test.ts drives it with ?theme=dark|light&w=&h=&data=series|table|partial|empty|error|unplaced.
  */
 import { css } from '@emotion/css';
 import {
@@ -19,8 +19,10 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { ComparisonPanel } from '../components/ComparisonPanel';
 import { BASELINE } from '../fixtures/figures';
-import { allSeries, NOW, seriesFor, tableFrames, timeSeriesFrames } from '../fixtures/frames';
+import { allSeries, NOW, querySeries, seriesFrames, tableFrames } from '../fixtures/frames';
 import { ComparisonOptions, DEFAULT_OPTIONS } from '../options';
+
+const UNPLACED = { refId: 'B', name: null, labels: { target: BASELINE.name }, legend: 'P95' };
 
 const params = new URLSearchParams(window.location.search);
 const mode = params.get('theme') === 'light' ? 'light' : 'dark';
@@ -33,13 +35,16 @@ function dataFor(which: string): { series: DataFrame[]; errors?: DataQueryError[
     case 'table':
       return { series: tableFrames(allSeries()) };
     case 'partial':
-      return { series: timeSeriesFrames(seriesFor(BASELINE)) };
+      return { series: seriesFrames(querySeries(BASELINE)) };
+    case 'unplaced':
+      // A query the panel cannot place (no name, and a refId that is no figure's) beside the dashboard's.
+      return { series: [...seriesFrames(allSeries()), ...seriesFrames([{ ...UNPLACED, value: 0.25 }], { points: 'instant' })] };
     case 'empty':
       return { series: [] };
     case 'error':
       return { series: [], errors: [{ refId: 'A', message: 'bad_data: 1:15: parse error: unexpected "}"' }] };
     default:
-      return { series: timeSeriesFrames(allSeries()) };
+      return { series: seriesFrames(allSeries()) };
   }
 }
 
