@@ -3,11 +3,12 @@
  * "ms"), with legends that repeat them: every cell must still show its own number, whatever shape the
  * frames come in. Each figure has a value no other figure has, so a number in the wrong cell shows.
  */
-import { dateTime, EventBusSrv, LoadingState, type DataFrame } from '@grafana/data';
+import { type DataFrame } from '@grafana/data';
 import { render, screen, within } from '@testing-library/react';
 import React from 'react';
 import { FixtureReplica, FixtureTarget, NOW } from '../fixtures/figures';
 import { allSeries, joinedTable, seriesFrames, tableFrames, type SeriesOptions } from '../fixtures/frames';
+import { panelProps } from '../fixtures/panel-props';
 import { framesToViewModel } from '../model/frames';
 import { DEFAULT_OPTIONS } from '../options';
 import { ComparisonPanel } from './ComparisonPanel';
@@ -74,29 +75,7 @@ const HIT_TEAM = target('hit-team', { p50: 70, p95: 260, p99: 410, first: 440, l
 const TARGETS = [FIRSTPARTY, LATER_TEAM, P95, HIT_TEAM];
 
 function renderPanel(series: DataFrame[], baseline: string, candidate: string) {
-  const to = dateTime(NOW);
-  const timeRange = { from: dateTime(NOW - 3600_000), to, raw: { from: 'now-1h', to: 'now' } };
-  const noop = () => undefined;
-  return render(
-    <ComparisonPanel
-      id={1}
-      title="kvcanary"
-      data={{ state: LoadingState.Done, timeRange, series }}
-      timeRange={timeRange}
-      timeZone="utc"
-      options={{ ...DEFAULT_OPTIONS, baseline, candidate }}
-      fieldConfig={{ defaults: {}, overrides: [] }}
-      transparent={false}
-      width={1200}
-      height={900}
-      renderCounter={0}
-      eventBus={new EventBusSrv()}
-      replaceVariables={(s: string) => s}
-      onOptionsChange={noop}
-      onFieldConfigChange={noop}
-      onChangeTimeRange={noop}
-    />
-  );
+  return render(<ComparisonPanel {...panelProps({ series }, { options: { baseline, candidate }, height: 900 })} />);
 }
 
 /** Every row of a table as its cells' text, the row header first. */
@@ -106,6 +85,80 @@ function rowsOf(name: string): string[][] {
     .slice(1)
     .map((row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent ?? ''));
 }
+
+/** What a user must read for one pair: table rows (header cell first), freshness lines, turn bar tooltips. */
+interface ExpectedView {
+  baseline: string;
+  candidate: string;
+  ttft: string[][];
+  means: string[][];
+  replicas: Record<string, string[][]>;
+  freshness: Record<string, string>;
+  bars: string[];
+}
+
+const VIEWS: ExpectedView[] = [
+  {
+    baseline: 'firstparty',
+    candidate: 'later-team',
+    ttft: [
+      ['P50', '101 ms', '82 ms', '19% faster'],
+      ['P95', '611 ms', '287 ms', '53% faster'],
+      ['P99', '911 ms', '733 ms', '20% faster'],
+      ['Cache speedup', '1.50×', '3.20×', '2.1× better'],
+    ],
+    means: [
+      ['First turn', '450 ms', '480 ms', '7% slower'],
+      ['Later turns', '300 ms', '150 ms', '50% faster'],
+    ],
+    replicas: {
+      firstparty: [
+        ['gpu-1', '62%', '57%', '81%', '12'],
+        ['ms-east', '44%', '9%', '5%', '9'],
+        ['whitehit-0', '71%', '23%', '40%', '17'],
+      ],
+      'later-team': [
+        ['gpu-1', '89%', '52%', '60%', '19'],
+        ['ms-east', '97%', '31%', '27%', '23'],
+        ['whitehit-0', '93%', '48%', '66%', '21'],
+      ],
+    },
+    freshness: {
+      firstparty: 'firstparty: 42 requests (2 failed) · last success 4 s ago',
+      'later-team': 'later-team: 37 requests · last success 4 s ago',
+    },
+    bars: ['Turn 1, firstparty: 451 ms', 'Turn 2, firstparty: 320 ms', 'Turn 3, later-team: 140 ms'],
+  },
+  {
+    baseline: 'p95',
+    candidate: 'hit-team',
+    ttft: [
+      ['P50', '140 ms', '70 ms', '50% faster'],
+      ['P95', '520 ms', '260 ms', '50% faster'],
+      ['P99', '690 ms', '410 ms', '41% faster'],
+      ['Cache speedup', '2.00×', '4.00×', '2.0× better'],
+    ],
+    means: [
+      ['First turn', '400 ms', '440 ms', '10% slower'],
+      ['Later turns', '200 ms', '110 ms', '45% faster'],
+    ],
+    replicas: {
+      p95: [
+        ['gpu-1', '58%', '66%', '12%', '13'],
+        ['whitehit-0', '55%', '14%', '72%', '11'],
+      ],
+      'hit-team': [
+        ['gpu-1', '96%', '34%', '93%', '29'],
+        ['ms-east', '99%', '77%', '20%', '31'],
+      ],
+    },
+    freshness: {
+      p95: 'p95: 30 requests · last success 4 s ago',
+      'hit-team': 'hit-team: 31 requests (3 failed) · last success 4 s ago',
+    },
+    bars: ['Turn 1, p95: 401 ms', 'Turn 2, hit-team: 120 ms', 'Turn 3, p95: 190 ms'],
+  },
+];
 
 const shapes: Array<[string, (options: SeriesOptions) => DataFrame[]]> = [
   ['series frames of a range query', (o) => seriesFrames(allSeries(TARGETS, o))],
@@ -121,59 +174,19 @@ const naming: Array<[string, SeriesOptions]> = [
 
 describe.each(shapes)('names that collide with figure words, from %s', (_, frames) => {
   describe.each(naming)('with %s', (__, names) => {
-    it('firstparty vs later-team: every cell shows its own number', () => {
-      renderPanel(frames(names), 'firstparty', 'later-team');
+    it.each(VIEWS)('$baseline vs $candidate: every cell shows its own number', (view) => {
+      renderPanel(frames(names), view.baseline, view.candidate);
       expect(screen.queryAllByRole('alert')).toEqual([]);
-      expect(rowsOf('TTFT')).toEqual([
-        ['P50', '101 ms', '82 ms', '19% faster'],
-        ['P95', '611 ms', '287 ms', '53% faster'],
-        ['P99', '911 ms', '733 ms', '20% faster'],
-        ['Cache speedup', '1.50×', '3.20×', '2.1× better'],
-      ]);
-      expect(rowsOf('Mean TTFT')).toEqual([
-        ['First turn', '450 ms', '480 ms', '7% slower'],
-        ['Later turns', '300 ms', '150 ms', '50% faster'],
-      ]);
-      expect(rowsOf('Replicas of firstparty')).toEqual([
-        ['gpu-1', '62%', '57%', '81%', '12'],
-        ['ms-east', '44%', '9%', '5%', '9'],
-        ['whitehit-0', '71%', '23%', '40%', '17'],
-      ]);
-      expect(rowsOf('Replicas of later-team')).toEqual([
-        ['gpu-1', '89%', '52%', '60%', '19'],
-        ['ms-east', '97%', '31%', '27%', '23'],
-        ['whitehit-0', '93%', '48%', '66%', '21'],
-      ]);
+      expect(rowsOf('TTFT')).toEqual(view.ttft);
+      expect(rowsOf('Mean TTFT')).toEqual(view.means);
+      for (const side of [view.baseline, view.candidate]) {
+        expect(rowsOf(`Replicas of ${side}`)).toEqual(view.replicas[side]);
+        expect(screen.getByTestId(`freshness-${side}`).textContent).toBe(view.freshness[side]);
+      }
       const chart = screen.getByRole('img', { name: 'TTFT by turn' });
-      for (const bar of ['Turn 1, firstparty: 451 ms', 'Turn 2, firstparty: 320 ms', 'Turn 3, later-team: 140 ms']) {
+      for (const bar of view.bars) {
         expect(within(chart).getByText(bar)).toBeInTheDocument();
       }
-      expect(screen.getByTestId('freshness-firstparty')).toHaveTextContent('firstparty: 42 requests (2 failed) · last success 4 s ago');
-      expect(screen.getByTestId('freshness-later-team')).toHaveTextContent('later-team: 37 requests · last success 4 s ago');
-    });
-
-    it('p95 vs hit-team: every cell shows its own number', () => {
-      renderPanel(frames(names), 'p95', 'hit-team');
-      expect(screen.queryAllByRole('alert')).toEqual([]);
-      expect(rowsOf('TTFT')).toEqual([
-        ['P50', '140 ms', '70 ms', '50% faster'],
-        ['P95', '520 ms', '260 ms', '50% faster'],
-        ['P99', '690 ms', '410 ms', '41% faster'],
-        ['Cache speedup', '2.00×', '4.00×', '2.0× better'],
-      ]);
-      expect(rowsOf('Mean TTFT')).toEqual([
-        ['First turn', '400 ms', '440 ms', '10% slower'],
-        ['Later turns', '200 ms', '110 ms', '45% faster'],
-      ]);
-      expect(rowsOf('Replicas of p95')).toEqual([
-        ['gpu-1', '58%', '66%', '12%', '13'],
-        ['whitehit-0', '55%', '14%', '72%', '11'],
-      ]);
-      expect(rowsOf('Replicas of hit-team')).toEqual([
-        ['gpu-1', '96%', '34%', '93%', '29'],
-        ['ms-east', '99%', '77%', '20%', '31'],
-      ]);
-      expect(screen.getByTestId('freshness-hit-team')).toHaveTextContent('hit-team: 31 requests (3 failed)');
     });
 
     it('the figures no table shows land on the right replica too (running, waiting, up)', () => {

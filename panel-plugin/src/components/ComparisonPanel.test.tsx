@@ -1,40 +1,18 @@
-import { dateTime, EventBusSrv, LoadingState, PanelProps } from '@grafana/data';
 import { render, screen, within } from '@testing-library/react';
 import React from 'react';
 import { BASELINE, CANDIDATE } from '../fixtures/figures';
-import { allSeries, NOW, querySeries, QuerySeries, seriesFrames, tableFrames } from '../fixtures/frames';
-import { ComparisonOptions, DEFAULT_OPTIONS } from '../options';
+import { allSeries, querySeries, QuerySeries, seriesFrames, tableFrames } from '../fixtures/frames';
+import { panelProps } from '../fixtures/panel-props';
+import { ComparisonOptions } from '../options';
 import { ComparisonPanel } from './ComparisonPanel';
 
 function renderPanel(
-  data: Pick<PanelProps['data'], 'series' | 'errors'>,
+  data: Parameters<typeof panelProps>[0],
   options: Partial<ComparisonOptions> = {},
   width = 1200,
   variables: Record<string, string> = {}
 ) {
-  const to = dateTime(NOW);
-  const timeRange = { from: dateTime(NOW - 3600_000), to, raw: { from: 'now-1h', to: 'now' } };
-  const noop = () => undefined;
-  return render(
-    <ComparisonPanel
-      id={1}
-      title="kvcanary"
-      data={{ state: LoadingState.Done, timeRange, ...data }}
-      timeRange={timeRange}
-      timeZone="utc"
-      options={{ ...DEFAULT_OPTIONS, ...options }}
-      fieldConfig={{ defaults: {}, overrides: [] }}
-      transparent={false}
-      width={width}
-      height={600}
-      renderCounter={0}
-      eventBus={new EventBusSrv()}
-      replaceVariables={(s: string) => s.replace(/\$(\w+)/g, (whole, name: string) => variables[name] ?? whole)}
-      onOptionsChange={noop}
-      onFieldConfigChange={noop}
-      onChangeTimeRange={noop}
-    />
-  );
+  return render(<ComparisonPanel {...panelProps(data, { options, width, variables })} />);
 }
 
 const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
