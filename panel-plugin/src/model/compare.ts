@@ -1,4 +1,4 @@
-import { compareTurnLabels } from '@kvcanary/contract';
+import { compareTurnLabels, type Role } from '@kvcanary/contract';
 import type { Intervals } from '@kvcanary/contract/schemas';
 import { ComparisonOptions } from '../options';
 import { ComparisonRow, Improvement, Interval, Message, TargetFigures, TurnRow, ViewModel } from './view-model';
@@ -60,7 +60,7 @@ function pickSides(
   options: ComparisonOptions
 ): { baselineName: string | null; candidateName: string | null } {
   const names = targets.map((t) => t.name);
-  const byRole = (role: 'baseline' | 'candidate') => targets.find((t) => t.role === role)?.name ?? null;
+  const byRole = (role: Role) => targets.find((t) => t.role === role)?.name ?? null;
   const baselineName =
     options.baseline !== ''
       ? options.baseline
