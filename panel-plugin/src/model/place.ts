@@ -66,12 +66,12 @@ export function place(sample: Sample, figure: FigureId, rank: number, targetLabe
 export class QueryNotes {
   private readonly byRefId = new Map<string, { reason: string; count: number }>();
 
-  add(refId: string, reason: string): void {
+  add(refId: string, reason: string, series = 1): void {
     const note = this.byRefId.get(refId);
     if (note) {
-      note.count++;
+      note.count += series;
     } else {
-      this.byRefId.set(refId, { reason, count: 1 });
+      this.byRefId.set(refId, { reason, count: series });
     }
   }
 
@@ -120,7 +120,7 @@ export function resolve(placed: Placed[], notes: QueryNotes): Placed[] {
       continue;
     }
     if (keys.size < chosen.length) {
-      notes.add(first.refId, `${chosen.length} series give ${first.figure} of ${describeCell(first)}; aggregate them in the query`);
+      notes.add(first.refId, `several series give ${first.figure} of ${describeCell(first)}; aggregate them in the query`, chosen.length);
       continue;
     }
     resolved.push({ ...first, value: chosen.reduce((sum, p) => sum + p.value, 0) / chosen.length });
