@@ -120,9 +120,11 @@ export function resolve(placed: Placed[], notes: QueryNotes): Placed[] {
       continue;
     }
     if (keys.size < chosen.length) {
-      notes.add(first.refId, `several series give ${first.figure} of ${describeCell(first)}; aggregate them in the query`, chosen.length);
+      const reason = `several series give ${first.figure} of ${describeCell(first)}; aggregate them in the query`;
+      notes.add(first.refId, reason, chosen.length);
       continue;
     }
+    // Distinct keys in one cell are a replica's GPUs: the replica's figure is their mean.
     resolved.push({ ...first, value: chosen.reduce((sum, p) => sum + p.value, 0) / chosen.length });
   }
   return resolved;
