@@ -1,8 +1,10 @@
 /**
  * The comparison view in a real browser (Debian's Chromium via playwright-core):
- * - the standalone page, as the exporter serves it, reading a recorded /api/v1/summary;
- * - the Grafana panel component mounted with a Grafana theme, fed with recorded Prometheus frames,
- *   dark and light, at 400x300 and 1200x600, and in its no-data, partial and error states.
+ * - the standalone page, as the exporter serves it, reading a recorded /api/v1/summary (and refusing a
+ *   body that does not match the contract's schema);
+ * - the Grafana panel component mounted with a Grafana theme, fed with the frames of the overview
+ *   dashboard's queries (one per contract figure, refId = the figure's refId), dark and light, at 400x300
+ *   and 1200x600, and in its no-data, partial, error and unplaced-query states.
  * Fails on console errors or missing figures; screenshots go to test-output/panel/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -13,14 +15,17 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, serveFolder, watchErrors, type Browser, type StaticServer } from './support/browser.js';
 import { findTool } from './support/tools.js';
-import type { SummaryResponse } from '../exporter/src/stats/types.js';
+import { FIGURE_IDS, panelFigures } from '@kvcanary/contract';
+import { summaryResponseSchema } from '@kvcanary/contract/schemas';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const panelDir = path.join(repo, 'panel-plugin');
 const standaloneDir = path.join(panelDir, 'dist-standalone');
 const harnessDir = path.join(panelDir, 'dist-harness');
 const shots = path.join(repo, 'test-output', 'panel');
-const summary: unknown = JSON.parse(readFileSync(path.join(panelDir, 'fixtures', 'summary.json'), 'utf8'));
+const readSummary = (file: string) =>
+  summaryResponseSchema.parse(JSON.parse(readFileSync(path.join(panelDir, 'fixtures', file), 'utf8')));
+const summary = readSummary('summary.json');
 
 const chromiumPath = findTool('chromium', 'apt-get install chromium');
 const maybe = chromiumPath ? describe : describe.skip;
@@ -94,7 +99,7 @@ maybe('comparison view in Chromium', () => {
   });
 
   it('standalone page: renders a summary recorded from a real exporter run (embedded simulated cluster)', async () => {
-    const recorded = JSON.parse(readFileSync(path.join(panelDir, 'fixtures', 'summary-recorded.json'), 'utf8')) as SummaryResponse;
+    const recorded = readSummary('summary-recorded.json');
     const server = await serveFolder(standaloneDir, { '/api/v1/summary': recorded });
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
@@ -121,6 +126,20 @@ maybe('comparison view in Chromium', () => {
       'Cannot read the summary: ./api/v1/summary answered HTTP 503'
     );
     await page.screenshot({ path: path.join(shots, 'standalone-error.png') });
+    await page.close();
+  });
+
+  it('standalone page: refuses a summary that does not match the contract, naming the field', async () => {
+    const [first, ...rest] = summary.targets;
+    const body = { ...summary, targets: [{ ...first, summary: { ...first?.summary, requests: '110' } }, ...rest] };
+    const page = await browser.context.newPage();
+    await page.route('**/api/v1/summary', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) })
+    );
+    await page.goto(`${standalone.url}/`);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'Cannot read the summary: ./api/v1/summary does not match the summary schema: targets.0.summary.requests: Invalid input: expected number, received string'
+    );
     await page.close();
   });
 
@@ -164,16 +183,17 @@ maybe('comparison view in Chromium', () => {
     ['partial', 'partial', 'Only one target ("vllm-round-robin") has data; the comparison needs a second.'],
     ['empty', 'no-data', 'No data: no kvcanary series with a "target" label.'],
     ['error', 'error', 'Query A: bad_data: 1:15: parse error: unexpected "}"'],
+    ['unplaced', 'ok', `refId B: no __name__ and refId is not one of ${FIGURE_IDS.map((id) => panelFigures[id].refId).join(', ')}`],
   ];
   for (const [data, state, text] of states) {
-    it(`panel state "${state}" says what is wrong`, async () => {
+    it(`panel with ${data} data (state "${state}") says what is wrong`, async () => {
       const page = await browser.context.newPage();
       const errors = watchErrors(page);
       await page.setViewportSize({ width: 400, height: 300 });
       await page.goto(`${harness.url}/?theme=dark&w=400&h=300&data=${data}`);
       await page.locator(`[data-state="${state}"]`).waitFor();
       await expect(page.getByText(text).isVisible()).resolves.toBe(true);
-      await page.screenshot({ path: path.join(shots, `panel-${state}-400x300.png`) });
+      await page.screenshot({ path: path.join(shots, `panel-${data}-400x300.png`) });
       expect(errors).toEqual([]);
       await page.close();
     });

@@ -4,3 +4,4 @@ export * from './buckets.js';
 export * from './metrics.js';
 export * from './recorded.js';
 export * from './figures.js';
+export * from './series.js';

@@ -1,47 +1,25 @@
-import { dateTime, EventBusSrv, LoadingState, PanelProps } from '@grafana/data';
 import { render, screen, within } from '@testing-library/react';
 import React from 'react';
-import { BASELINE } from '../fixtures/figures';
-import { allSeries, NOW, seriesFor, tableFrames, timeSeriesFrames } from '../fixtures/frames';
-import { ComparisonOptions, DEFAULT_OPTIONS } from '../options';
+import { BASELINE, CANDIDATE } from '../fixtures/figures';
+import { allSeries, querySeries, QuerySeries, seriesFrames, tableFrames } from '../fixtures/frames';
+import { panelProps } from '../fixtures/panel-props';
+import { ComparisonOptions } from '../options';
 import { ComparisonPanel } from './ComparisonPanel';
 
 function renderPanel(
-  data: Pick<PanelProps['data'], 'series' | 'errors'>,
+  data: Parameters<typeof panelProps>[0],
   options: Partial<ComparisonOptions> = {},
   width = 1200,
   variables: Record<string, string> = {}
 ) {
-  const to = dateTime(NOW);
-  const timeRange = { from: dateTime(NOW - 3600_000), to, raw: { from: 'now-1h', to: 'now' } };
-  const noop = () => undefined;
-  return render(
-    <ComparisonPanel
-      id={1}
-      title="kvcanary"
-      data={{ state: LoadingState.Done, timeRange, ...data }}
-      timeRange={timeRange}
-      timeZone="utc"
-      options={{ ...DEFAULT_OPTIONS, ...options }}
-      fieldConfig={{ defaults: {}, overrides: [] }}
-      transparent={false}
-      width={width}
-      height={600}
-      renderCounter={0}
-      eventBus={new EventBusSrv()}
-      replaceVariables={(s: string) => s.replace(/\$(\w+)/g, (whole, name: string) => variables[name] ?? whole)}
-      onOptionsChange={noop}
-      onFieldConfigChange={noop}
-      onChangeTimeRange={noop}
-    />
-  );
+  return render(<ComparisonPanel {...panelProps(data, { options, width, variables })} />);
 }
 
 const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((c) => c.textContent);
 
 describe('ComparisonPanel', () => {
   it('shows the headline side by side with the change, coloured by verdict', () => {
-    renderPanel({ series: timeSeriesFrames(allSeries()) });
+    renderPanel({ series: seriesFrames(allSeries()) });
     const table = screen.getByRole('table', { name: 'TTFT' });
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
       'TTFT',
@@ -58,7 +36,7 @@ describe('ComparisonPanel', () => {
   });
 
   it('resolves dashboard variables in the baseline and candidate options', () => {
-    renderPanel({ series: timeSeriesFrames(allSeries()) }, { baseline: '$baseline', candidate: '$candidate' }, 1200, {
+    renderPanel({ series: seriesFrames(allSeries()) }, { baseline: '$baseline', candidate: '$candidate' }, 1200, {
       baseline: 'llm-d-prefix-aware',
       candidate: 'vllm-round-robin',
     });
@@ -72,7 +50,7 @@ describe('ComparisonPanel', () => {
   });
 
   it('draws a bar per turn and target, with the value in its tooltip', () => {
-    renderPanel({ series: timeSeriesFrames(allSeries()) });
+    renderPanel({ series: seriesFrames(allSeries()) });
     const chart = screen.getByRole('img', { name: 'TTFT by turn' });
     expect(chart.querySelectorAll('rect')).toHaveLength(20);
     expect(within(chart).getByText('Turn 10+, llm-d-prefix-aware: 96 ms')).toBeInTheDocument();
@@ -88,7 +66,7 @@ describe('ComparisonPanel', () => {
 
   it('follows the options: swapped sides, seconds, hidden sections', () => {
     renderPanel(
-      { series: timeSeriesFrames(allSeries()) },
+      { series: seriesFrames(allSeries()) },
       { baseline: 'llm-d-prefix-aware', candidate: 'vllm-round-robin', latencyUnit: 's', showReplicas: false, showTurns: false }
     );
     const table = screen.getByRole('table', { name: 'TTFT' });
@@ -99,7 +77,7 @@ describe('ComparisonPanel', () => {
   });
 
   it('partial data: keeps the side it has and says which is missing', () => {
-    renderPanel({ series: timeSeriesFrames(seriesFor(BASELINE)) });
+    renderPanel({ series: seriesFrames(querySeries(BASELINE)) });
     expect(screen.getByRole('alert')).toHaveTextContent('Only one target ("vllm-round-robin") has data');
     expect(cells(within(screen.getByRole('table', { name: 'TTFT' })).getByRole('row', { name: /^P99/ }))).toEqual([
       '841 ms',
@@ -115,5 +93,21 @@ describe('ComparisonPanel', () => {
     unmount();
     renderPanel({ series: [], errors: [{ refId: 'B', message: 'Bad Gateway' }] });
     expect(screen.getByRole('alert')).toHaveTextContent('Query B: Bad Gateway');
+  });
+
+  it('says which queries it cannot place and why, once per refId, beside the figures it can', () => {
+    const unplaced: QuerySeries[] = [
+      // A histogram_quantile() under a refId that is no figure's: no name, so nothing says which figure it is.
+      { refId: 'B', name: null, labels: { target: BASELINE.name }, value: 0.25, legend: 'P95' },
+      { refId: 'B', name: null, labels: { target: CANDIDATE.name }, value: 0.2, legend: 'P95' },
+      { refId: 'G', name: 'DCGM_FI_DEV_GPU_UTIL', labels: { target: BASELINE.name, pod: 'vllm-0' }, value: 40, legend: 'GPU' },
+    ];
+    renderPanel({ series: [...seriesFrames(allSeries()), ...seriesFrames(unplaced)] });
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts).toEqual([
+      expect.stringMatching(/^refId B: no __name__ and refId is not one of ttftP50, ttftP95, .* \(2 series not shown\)$/),
+      'refId G: series DCGM_FI_DEV_GPU_UTIL is not a kvcanary figure',
+    ]);
+    expect(cells(within(screen.getByRole('table', { name: 'TTFT' })).getByRole('row', { name: /^P95/ }))).toEqual(['745 ms', '272 ms', '64% faster']);
   });
 });

@@ -1,14 +1,13 @@
 import { render, screen, within } from '@testing-library/react';
 import React from 'react';
 import recorded from '../../fixtures/summary.json';
-import { allSeries, timeSeriesFrames } from '../fixtures/frames';
+import { allSeries, seriesFrames } from '../fixtures/frames';
 import { framesToViewModel } from '../model/frames';
-import { summaryToViewModel } from '../model/summary';
-import { SummaryResponseJson } from '../model/summary-types';
+import { parseSummary, summaryToViewModel } from '../model/summary';
 import { DEFAULT_OPTIONS } from '../options';
 import { ComparisonTable } from './ComparisonTable';
 
-const response = recorded as unknown as SummaryResponseJson;
+const response = parseSummary(recorded, 'fixtures/summary.json');
 
 function renderHeadline(rows = summaryToViewModel({ response, options: DEFAULT_OPTIONS }).headline, options = DEFAULT_OPTIONS) {
   render(
@@ -64,7 +63,7 @@ describe('ComparisonTable with 95% intervals (standalone page)', () => {
   });
 
   it('shows no intervals and no noise mark in the Grafana panel, whose frames have none', () => {
-    const table = renderHeadline(framesToViewModel({ series: timeSeriesFrames(allSeries()), options: DEFAULT_OPTIONS }).headline);
+    const table = renderHeadline(framesToViewModel({ series: seriesFrames(allSeries()), options: DEFAULT_OPTIONS }).headline);
     expect(within(table).queryByTitle('95% confidence interval')).toBeNull();
     expect(within(table).queryByText('within noise')).toBeNull();
     expect(cellsOf(table, /^P99/).change).toHaveAttribute('data-verdict', 'better');

@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS } from '../options';
-import { compareTurns, improvement, improvementWithNoise, intervalsOverlap } from './compare';
+import { improvement, improvementWithNoise, intervalsOverlap } from './compare';
 
 const thresholds = { betterThreshold: 5, worseThreshold: 5 };
 
@@ -52,7 +52,7 @@ describe('within noise', () => {
   });
 });
 
-describe('options and turns', () => {
+describe('options', () => {
   it('defaults: target label "target", first two targets, every section, ms, 5% thresholds', () => {
     expect(DEFAULT_OPTIONS).toEqual({
       targetLabel: 'target',
@@ -68,9 +68,5 @@ describe('options and turns', () => {
       betterThreshold: 5,
       worseThreshold: 5,
     });
-  });
-
-  it('orders turns numerically with the capped bucket after 10', () => {
-    expect(['10+', '2', '10', '1', '9'].sort(compareTurns)).toEqual(['1', '2', '9', '10', '10+']);
   });
 });

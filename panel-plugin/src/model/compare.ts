@@ -1,10 +1,14 @@
+import { compareTurnLabels, type Role } from '@kvcanary/contract';
+import type { Intervals } from '@kvcanary/contract/schemas';
 import { ComparisonOptions } from '../options';
-import { ComparisonRow, Improvement, Interval, Message, TargetFigures, TargetIntervals, TurnRow, ViewModel } from './view-model';
+import { ComparisonRow, Improvement, Interval, Message, TargetFigures, TurnRow, ViewModel } from './view-model';
 
 /** What both adapters hand over: the targets found (in the order first seen) and any query errors. */
 export interface CompareInput {
   targets: TargetFigures[];
   errors: string[];
+  /** What the adapter could not use, and why (queries the panel cannot place). */
+  notes: Message[];
   options: ComparisonOptions;
   /** Says what was looked for, for the no-data message. */
   noDataHint: string;
@@ -56,7 +60,7 @@ function pickSides(
   options: ComparisonOptions
 ): { baselineName: string | null; candidateName: string | null } {
   const names = targets.map((t) => t.name);
-  const byRole = (role: 'baseline' | 'candidate') => targets.find((t) => t.role === role)?.name ?? null;
+  const byRole = (role: Role) => targets.find((t) => t.role === role)?.name ?? null;
   const baselineName =
     options.baseline !== ''
       ? options.baseline
@@ -114,22 +118,12 @@ function row(
   };
 }
 
-/** Turns in numeric order, the capped "10+" bucket after 10. */
-export function compareTurns(a: string, b: string): number {
-  const na = parseInt(a, 10);
-  const nb = parseInt(b, 10);
-  if (Number.isNaN(na) || Number.isNaN(nb)) {
-    return a.localeCompare(b);
-  }
-  return na - nb || a.length - b.length;
-}
-
 function turnRows(baseline: TargetFigures | null, candidate: TargetFigures | null): TurnRow[] {
   const turns = new Set<string>();
   baseline?.byTurn.forEach((t) => turns.add(t.turn));
   candidate?.byTurn.forEach((t) => turns.add(t.turn));
   const find = (target: TargetFigures | null, turn: string) => target?.byTurn.find((t) => t.turn === turn)?.meanMs ?? null;
-  return [...turns].sort(compareTurns).map((turn) => ({
+  return [...turns].sort(compareTurnLabels).map((turn) => ({
     turn,
     baselineMs: find(baseline, turn),
     candidateMs: find(candidate, turn),
@@ -149,8 +143,8 @@ function hasFigures(target: TargetFigures): boolean {
 }
 
 /** Picks baseline and candidate, lines their figures up and says what is missing. */
-export function buildViewModel({ targets, errors, options, noDataHint }: CompareInput): ViewModel {
-  const messages: Message[] = errors.map((text) => ({ severity: 'error', text }));
+export function buildViewModel({ targets, errors, notes, options, noDataHint }: CompareInput): ViewModel {
+  const messages: Message[] = [...errors.map((text): Message => ({ severity: 'error', text })), ...notes];
   const usable = targets.filter(hasFigures);
   const targetsSeen = usable.map((t) => t.name);
   const empty: ViewModel = {
@@ -198,7 +192,7 @@ export function buildViewModel({ targets, errors, options, noDataHint }: Compare
 
   const pair = <T>(get: (t: TargetFigures) => T | null): Pair<T | null> =>
     [baseline ? get(baseline) : null, candidate ? get(candidate) : null] as const;
-  const ci = (key: keyof TargetIntervals) => pair((t) => t.ci95?.[key] ?? null);
+  const ci = (key: keyof Intervals) => pair((t) => t.ci95?.[key] ?? null);
   const noCi: Pair<Interval | null> = [null, null];
   return {
     state: errors.length > 0 || baseline === null || candidate === null ? 'partial' : 'ok',

@@ -1,18 +1,39 @@
-import recorded from '../../fixtures/summary.json';
-import { allSeries, timeSeriesFrames } from '../fixtures/frames';
+import { summaryResponseSchema } from '@kvcanary/contract/schemas';
+import page from '../../fixtures/summary.json';
+import fromExporterRun from '../../fixtures/summary-recorded.json';
+import { allSeries, seriesFrames } from '../fixtures/frames';
 import { DEFAULT_OPTIONS } from '../options';
 import { framesToViewModel } from './frames';
-import { summaryToViewModel } from './summary';
-import { SummaryResponseJson } from './summary-types';
+import { parseSummary, summaryToViewModel } from './summary';
 
-// JSON imports type tuples as number[], hence the detour through unknown.
-const response = recorded as unknown as SummaryResponseJson;
+const response = parseSummary(page, 'fixtures/summary.json');
+
+describe('the summary fixtures and the contract', () => {
+  it.each([
+    ['the standalone page fixture', page],
+    ['the summary recorded from a real exporter run', fromExporterRun],
+  ])('%s is a valid /api/v1/summary body', (_, body) => {
+    expect(summaryResponseSchema.safeParse(body).error?.issues ?? []).toEqual([]);
+  });
+
+  it('refuses a body that does not match, naming the field', () => {
+    const [first] = response.targets;
+    const ttft = { ...first?.summary.ttft, p95: '745' };
+    const wrong = { ...response, targets: [{ ...first, summary: { ...first?.summary, ttft } }] };
+    expect(() => parseSummary(wrong, './api/v1/summary')).toThrow(
+      './api/v1/summary does not match the summary schema: targets.0.summary.ttft.p95: Invalid input: expected number, received string'
+    );
+    expect(() => parseSummary({ targets: [] }, 'x')).toThrow(
+      'x does not match the summary schema: generatedAt: Invalid input: expected string, received undefined (and 1 more problems)'
+    );
+  });
+});
 
 describe('summaryToViewModel', () => {
   const model = summaryToViewModel({ response, options: DEFAULT_OPTIONS });
 
   it('shows the same comparison as the panel does from Prometheus frames', () => {
-    const fromFrames = framesToViewModel({ series: timeSeriesFrames(allSeries()), options: DEFAULT_OPTIONS });
+    const fromFrames = framesToViewModel({ series: seriesFrames(allSeries()), options: DEFAULT_OPTIONS });
     // The figures and the way they moved; only the summary knows the intervals (and so the noise), tested below.
     const round = (rows: typeof model.headline) =>
       rows.map((r) => ({ id: r.id, baseline: r.baseline?.toFixed(6), candidate: r.candidate?.toFixed(6), change: r.improvement?.text }));
@@ -22,7 +43,8 @@ describe('summaryToViewModel', () => {
       expect([r.baselineCi, r.candidateCi, r.improvement?.withinNoise]).toEqual([null, null, undefined]);
     }
     expect(model.turns.map((t) => t.turn)).toEqual(fromFrames.turns.map((t) => t.turn));
-    expect(model.candidate?.replicas).toEqual(fromFrames.candidate?.replicas.map((r) => ({ ...r, running: 2, waiting: 0 })));
+    expect(model.candidate?.replicas).toEqual(fromFrames.candidate?.replicas);
+    expect(model.firstLater).toEqual(fromFrames.firstLater);
   });
 
   it('takes baseline and candidate from the roles the exporter gives, whatever their order', () => {
@@ -55,19 +77,13 @@ describe('summaryToViewModel', () => {
     expect(byId('cacheSpeedup')).toEqual({ text: '2.1× better', verdict: 'better' });
   });
 
-  it('treats a missing or malformed interval as none, and orders a reversed one', () => {
+  it('shows no interval where the exporter has none, and then calls nothing within noise', () => {
     const [first, second] = response.targets;
-    const odd = {
-      ...response,
-      targets: [
-        { ...first, ci95: { p50: [131.9, 118.4], p95: null, p99: [1, Number.NaN], cacheSpeedup: [2] } },
-        { ...second, ci95: undefined },
-      ],
-    } as unknown as SummaryResponseJson;
-    const m = summaryToViewModel({ response: odd, options: DEFAULT_OPTIONS });
-    expect(m.baseline?.ci95).toEqual({ p50: [118.4, 131.9], p95: null, p99: null, cacheSpeedup: null });
-    expect(m.candidate?.ci95).toEqual({ p50: null, p95: null, p99: null, cacheSpeedup: null });
-    expect(m.headline.some((r) => r.improvement?.withinNoise)).toBe(false);
+    const none = { p50: null, p95: null, p99: null, cacheSpeedup: null };
+    const targets = [first, second].map((t) => (t === undefined ? t : { ...t, ci95: none }));
+    const m = summaryToViewModel({ response: parseSummary({ ...response, targets }, 'test'), options: DEFAULT_OPTIONS });
+    expect(m.headline.map((r) => [r.baselineCi, r.candidateCi])).toEqual(m.headline.map(() => [null, null]));
+    expect(m.headline.find((r) => r.id === 'p99')?.improvement).toEqual({ text: '20% faster', verdict: 'better' });
   });
 
   it('counts failed requests and keeps the time of the last success', () => {

@@ -1,29 +1,30 @@
+import { SUCCESS } from '@kvcanary/contract';
+import { describeSchemaError, summaryResponseSchema, type SummaryResponse, type TargetSummary } from '@kvcanary/contract/schemas';
 import { ComparisonOptions } from '../options';
 import { buildViewModel } from './compare';
-import { IntervalJson, SummaryResponseJson, TargetSummaryJson } from './summary-types';
-import { Interval, TargetFigures, ViewModel } from './view-model';
+import { TargetFigures, ViewModel } from './view-model';
 
 export interface SummaryInput {
-  /** null before the first answer. */
-  response: SummaryResponseJson | null;
+  /** null before the first answer; validated against the contract's summaryResponseSchema on fetch. */
+  response: SummaryResponse | null;
   /** Why the last fetch failed, if it did. */
   error?: string;
   options: ComparisonOptions;
 }
 
-/** An interval as the page can draw it: two finite numbers, low first; anything else is null. */
-function interval(json: IntervalJson | null | undefined): Interval | null {
-  if (!Array.isArray(json) || json.length !== 2) {
-    return null;
+/**
+ * Reads a summary body as the contract's schema defines it; a body that does not match is an error naming
+ * the field ("./api/v1/summary does not match the summary schema: targets.0.summary.ttft: …").
+ */
+export function parseSummary(body: unknown, source: string): SummaryResponse {
+  const parsed = summaryResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new Error(`${source} does not match the summary schema: ${describeSchemaError(parsed.error)}`);
   }
-  const [a, b]: unknown[] = json;
-  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) {
-    return null;
-  }
-  return a <= b ? [a, b] : [b, a];
+  return parsed.data;
 }
 
-function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: TargetSummaryJson): TargetFigures {
+function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: TargetSummary): TargetFigures {
   const lastSuccessMs = lastSuccess === null ? null : Date.parse(lastSuccess);
   return {
     name: summary.target,
@@ -33,13 +34,7 @@ function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: Targe
       p99: summary.ttft?.p99 ?? null,
     },
     cacheSpeedup: summary.cacheSpeedup,
-    // Optional chaining: an exporter older than the contract may leave ci95 out.
-    ci95: {
-      p50: interval(ci95?.p50),
-      p95: interval(ci95?.p95),
-      p99: interval(ci95?.p99),
-      cacheSpeedup: interval(ci95?.cacheSpeedup),
-    },
+    ci95,
     firstTurnMs: summary.firstTurnMeanMs,
     laterTurnsMs: summary.laterTurnsMeanMs,
     byTurn: summary.byTurn.map((g) => ({ turn: g.key, meanMs: g.meanMs })),
@@ -55,7 +50,7 @@ function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: Targe
     })),
     requests: summary.requests,
     failedRequests: Object.entries(summary.outcomes)
-      .filter(([outcome]) => outcome !== 'success')
+      .filter(([outcome]) => outcome !== SUCCESS)
       .reduce((sum, [, n]) => sum + n, 0),
     up,
     lastSuccessMs: lastSuccessMs !== null && Number.isFinite(lastSuccessMs) ? lastSuccessMs : null,
@@ -68,6 +63,7 @@ export function summaryToViewModel({ response, error, options }: SummaryInput): 
   return buildViewModel({
     targets: response?.targets.map(targetFigures) ?? [],
     errors: error ? [error] : [],
+    notes: [],
     options,
     noDataHint:
       response === null

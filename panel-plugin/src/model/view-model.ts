@@ -1,4 +1,8 @@
 /** The one view model both adapters produce (Grafana frames, and /api/v1/summary JSON); components only render it. */
+import type { Role } from '@kvcanary/contract';
+import type { Interval, Intervals } from '@kvcanary/contract/schemas';
+
+export type { Interval };
 
 export interface ReplicaView {
   name: string;
@@ -21,24 +25,13 @@ export interface TurnMean {
   meanMs: number;
 }
 
-/** A 95% confidence interval, [low, high], in the figure's own unit (ms for latencies). */
-export type Interval = readonly [number, number];
-
-/** Bootstrap 95% intervals of the headline figures; only the summary API has them. */
-export interface TargetIntervals {
-  p50: Interval | null;
-  p95: Interval | null;
-  p99: Interval | null;
-  cacheSpeedup: Interval | null;
-}
-
 /** Everything known about one target, in milliseconds and 0-1 ratios. */
 export interface TargetFigures {
   name: string;
   ttft: { p50: number | null; p95: number | null; p99: number | null };
   cacheSpeedup: number | null;
-  /** null when the source has no intervals (Grafana frames). */
-  ci95: TargetIntervals | null;
+  /** Bootstrap 95% intervals of the headline figures (ms, speedup factor); null when the source has none (Grafana frames). */
+  ci95: Intervals | null;
   firstTurnMs: number | null;
   laterTurnsMs: number | null;
   byTurn: TurnMean[];
@@ -52,7 +45,7 @@ export interface TargetFigures {
   /** Epoch milliseconds of the last successful probe. */
   lastSuccessMs: number | null;
   /** Set when the source says which side this target is on (the summary API does). */
-  role: 'baseline' | 'candidate' | null;
+  role: Role | null;
 }
 
 export type Verdict = 'better' | 'worse' | 'neutral';

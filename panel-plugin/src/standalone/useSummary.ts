@@ -1,8 +1,9 @@
+import type { SummaryResponse } from '@kvcanary/contract/schemas';
 import { useEffect, useState } from 'react';
-import { SummaryResponseJson } from '../model/summary-types';
+import { parseSummary } from '../model/summary';
 
 export interface SummaryState {
-  response: SummaryResponseJson | null;
+  response: SummaryResponse | null;
   /** Why the last fetch failed; the last good response stays on screen meanwhile. */
   error?: string;
 }
@@ -20,7 +21,7 @@ export function useSummary(url: string, intervalMs: number): SummaryState {
         if (!res.ok) {
           throw new Error(`${url} answered HTTP ${res.status}`);
         }
-        const response = (await res.json()) as SummaryResponseJson;
+        const response = parseSummary(await res.json(), url);
         if (!stopped) {
           setState({ response });
         }
