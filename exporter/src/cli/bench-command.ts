@@ -12,7 +12,7 @@ import { intFlag, numberFlag, parseStrict } from './args.js';
 import { BENCH_JSON_VERSION, type BenchJson } from './bench-report-schema.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const FLAGS = {
   'seed-documents': { type: 'string', short: 'd' },

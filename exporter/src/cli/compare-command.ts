@@ -5,7 +5,7 @@ import { intFlag, parseStrict } from './args.js';
 import { benchJsonSchema, describeSchemaError, type BenchJson } from './bench-report-schema.js';
 import { targetName } from './bench-command.js';
 import { formatComparison } from './compare-report.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const FLAGS = {
   names: { type: 'string' },

@@ -11,7 +11,7 @@ import { DEFAULT_LISTEN_ADDRESS, displayUrl, parseListenAddress } from '../serve
 import { freshSeed } from '../util/random.js';
 import { parseStrict, stringValue } from './args.js';
 import { renderPlain, renderTable, type TableRow } from './live-table.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 export const SERVE_USAGE = `usage: kvcanary serve [--config FILE] [--web.listen-address=HOST:PORT] [--log.level=LEVEL]
 

@@ -4,7 +4,7 @@ import { createKubernetesSource } from './discovery-kubernetes.js';
 import { createStaticSource } from './discovery-static.js';
 import { FakeClock } from './test-support/fake-clock.js';
 import { startLoopback, type Loopback } from './test-support/loopback.js';
-import type { Logger } from './types.js';
+import type { Logger } from '../util/logger.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -5,4 +5,4 @@ export { createStaticSource } from './discovery-static.js';
 export type { StaticReplica } from './discovery-static.js';
 export { createKubernetesSource } from './discovery-kubernetes.js';
 export type { KubernetesSource, KubernetesSourceOptions } from './discovery-kubernetes.js';
-export type { Logger, Replica, ReplicaSource } from './types.js';
+export type { Replica, ReplicaSource } from './types.js';

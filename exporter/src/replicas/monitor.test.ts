@@ -5,7 +5,8 @@ import { createReplicaMonitor, sanitiseReplicaName, type ReplicaMonitor } from '
 import { FakeClock } from './test-support/fake-clock.js';
 import { startLoopback, type Loopback } from './test-support/loopback.js';
 import { dcgm, sglang, vllmV1 } from './test-support/samples.js';
-import type { Logger, Replica, ReplicaSource } from './types.js';
+import type { Logger } from '../util/logger.js';
+import type { Replica, ReplicaSource } from './types.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -12,7 +12,8 @@ import { PrefixCacheDeltas } from './counter-deltas.js';
 import type { Sample } from './exposition-parser.js';
 import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
 import { scrapeMetrics } from './scrape.js';
-import { errorMessage, silentLogger, type Logger, type Replica, type ReplicaSource } from './types.js';
+import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
+import type { Replica, ReplicaSource } from './types.js';
 
 export interface ReplicaMonitorOptions {
   /** The target's name, for log lines only (the exporter adds the `target` label). */

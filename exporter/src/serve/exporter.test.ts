@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../config/load.js';
 import type { SeedDocument } from '../corpus/types.js';
-import { silentLogger } from '../replicas/types.js';
+import { silentLogger } from '../util/logger.js';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { startExporter, type Exporter } from './exporter.js';
 

@@ -7,7 +7,7 @@ import { startContinuous, type ContinuousHandle, type Pace } from '../probe/cont
 import { runConversation } from '../probe/conversation.js';
 import { conversationScript } from '../probe/script.js';
 import type { ConversationResult, RequestRecord } from '../probe/types.js';
-import type { Logger } from '../replicas/types.js';
+import type { Logger } from '../util/logger.js';
 import type { ExporterView } from '../server/app.js';
 import type { Summary, SummaryResponse } from '../stats/types.js';
 import { systemClock, type Clock } from '../util/clock.js';

@@ -1,7 +1,7 @@
 import { createChatClient, type ChatClient } from '../client/chat-client.js';
 import type { Config, TargetConfig } from '../config/schema.js';
 import { createKubernetesSource, createReplicaMonitor, createStaticSource, type ReplicaMonitor } from '../replicas/index.js';
-import type { Logger } from '../replicas/types.js';
+import type { Logger } from '../util/logger.js';
 import type { RequestRecord } from '../probe/types.js';
 import type { Role } from '../stats/types.js';
 import { SlidingWindow } from '../stats/window.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { WebAuth } from '../config/secrets.js';
 import { renderProbe, type ProbeOutcome } from '../metrics/probe-metrics.js';
-import type { Logger } from '../replicas/types.js';
+import type { Logger } from '../util/logger.js';
 import type { SummaryResponse } from '../stats/types.js';
 import { requireAuth } from './auth.js';
 import { fallbackPage } from './fallback-page.js';
