@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { silentLogger } from '../util/logger.js';
 import type { SummaryResponse } from '../stats/types.js';
-import { createApp, type ExporterView } from './app.js';
+import type { ExporterView } from '../runtime/exporter.js';
+import { createApp } from './app.js';
 import { listen, type RunningServer } from './http-server.js';
 import { displayUrl, parseListenAddress } from './listen-address.js';
 import type { WebAuth } from '../config/secrets.js';

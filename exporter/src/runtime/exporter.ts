@@ -8,7 +8,6 @@ import { runConversation } from '../probe/conversation.js';
 import { conversationScript } from '../probe/script.js';
 import type { ConversationResult, RequestRecord } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
-import type { ExporterView } from '../server/app.js';
 import type { Summary, SummaryResponse } from '../stats/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
@@ -29,6 +28,20 @@ export interface ExporterOptions {
   version: string;
   logger: Logger;
   clock?: Clock;
+}
+
+/** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
+export interface ExporterView {
+  /** Every target has been tried at least once. */
+  ready(): { ready: boolean; waitingFor: string[] };
+  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  summary(): Promise<SummaryResponse>;
+  targetNames(): readonly string[];
+  /** One conversation against the target now, outside the continuous run. */
+  probe(target: string, options: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome>;
+  /** Turns of a continuous conversation: the most /probe may ask for. */
+  maxTurns: number;
+  turnCap: number;
 }
 
 export interface Exporter {
