@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, serveFolder, watchErrors, type Browser, type StaticServer } from './support/browser.js';
 import { findTool } from './support/tools.js';
-import type { SummaryResponse } from '../exporter/src/stats/types.js';
+import type { SummaryResponse } from '@kvcanary/contract/schemas';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const panelDir = path.join(repo, 'panel-plugin');

@@ -1,5 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { BENCH_JSON_VERSION, type BenchJson } from '@kvcanary/contract/schemas';
 import { createChatClient } from '../client/chat-client.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import type { SeedDocument } from '../corpus/types.js';
@@ -9,7 +10,6 @@ import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
 import { freshSeed, seededRandom } from '../util/random.js';
 import { intFlag, numberFlag, parseStrict } from './args.js';
-import { BENCH_JSON_VERSION, type BenchJson } from './bench-report-schema.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
 import { UsageError } from '../util/usage-error.js';

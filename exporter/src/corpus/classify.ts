@@ -2,7 +2,7 @@
  * CODE or TEXT: by extension when it is one the reference tool knows (facts.md), by content
  * otherwise, so that a Makefile, a shell script or a JSON file still lands in the right bucket.
  */
-import type { DocType } from './types.js';
+import type { DocType } from '@kvcanary/contract';
 
 const CODE_EXTENSIONS = new Set(['.py', '.go', '.rs', '.tsx', '.ts', '.js', '.sql', '.java', '.c', '.cpp', '.rb']);
 const TEXT_EXTENSIONS = new Set(['.md', '.txt', '.rst', '.html']);

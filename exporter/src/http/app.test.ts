@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import type { SummaryResponse } from '@kvcanary/contract/schemas';
 import { silentLogger } from '../util/logger.js';
-import type { SummaryResponse } from '../stats/types.js';
 import type { ExporterView } from '../runtime/exporter.js';
 import { createApp } from './app.js';
 import { listen, type RunningServer } from './http-server.js';

@@ -1,9 +1,10 @@
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { SeedDocument } from '../corpus/types.js';
 import type { Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 import { runPool } from './pool.js';
 import { conversationSeed, runScripts } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import type { ConversationResult, ProbeClient, ThinkTime } from './types.js';
 import { warmUp } from './warmup.js';
 
 export interface BenchRunOptions {

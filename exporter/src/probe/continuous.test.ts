@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { SeedDocument } from '../corpus/types.js';
 import { startContinuous } from './continuous.js';
 import { fakeClient } from './test-client.js';
-import type { ConversationResult, RequestRecord } from './types.js';
+import type { ConversationResult } from './types.js';
 
 const documents: SeedDocument[] = [
   { name: 'a.py', type: 'CODE', content: 'x = 1' },

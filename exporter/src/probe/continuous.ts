@@ -1,10 +1,11 @@
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { SeedDocument } from '../corpus/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 import { runConversation } from './conversation.js';
 import { Limiter } from './limiter.js';
 import { conversationScript, conversationSeed } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import type { ConversationResult, ProbeClient, ThinkTime } from './types.js';
 
 export interface ContinuousTarget {
   /** The `target` label; never a URL. */

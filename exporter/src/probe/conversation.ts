@@ -1,9 +1,11 @@
+import { replicaLabelValue } from '@kvcanary/contract';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { ChatMessage, ChatResult } from '../client/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { Limiter } from './limiter.js';
 import { nextMessages, type ConversationScript } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import type { ConversationResult, ProbeClient, ThinkTime } from './types.js';
 
 /** Everything one conversation against one target needs: the engine's single seam. */
 export interface ConversationContext {
@@ -63,9 +65,12 @@ export class ConversationRun {
       const result = await this.send(messages);
       this.turn = turn;
       this.messages = messages;
-      const { text, ...measured } = result;
+      const { text, replica, ...measured } = result;
+      // The header's value becomes the replica label value here, once, by the rule discovery uses too.
+      const label = replica === undefined ? null : replicaLabelValue(replica);
       ctx.onRecord({
         ...measured,
+        ...(label !== null && { replica: label }),
         target: ctx.target,
         conversation: ctx.script.id,
         turn,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { SeedDocument } from '../corpus/types.js';
 import { systemClock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 import { runPool, type PoolOptions } from './pool.js';
 import { runScripts } from './script.js';
 import { fakeClient } from './test-client.js';
-import type { ConversationResult, RequestRecord } from './types.js';
+import type { ConversationResult } from './types.js';
 
 const documents: SeedDocument[] = [
   { name: 'a.py', type: 'CODE', content: 'x = 1' },

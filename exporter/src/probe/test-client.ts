@@ -1,4 +1,5 @@
-import type { ChatRequest, Outcome } from '../client/types.js';
+import type { Outcome } from '@kvcanary/contract';
+import type { ChatRequest } from '../client/types.js';
 import type { ProbeClient } from './types.js';
 
 /** A fake target for engine tests: answers after a short real delay, counts what is in flight. */

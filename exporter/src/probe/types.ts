@@ -1,15 +1,4 @@
 import type { ChatRequest, ChatResult } from '../client/types.js';
-import type { DocType } from '../corpus/types.js';
-
-/** One request as the statistics and the JSON report see it. */
-export interface RequestRecord extends Omit<ChatResult, 'text'> {
-  target: string;
-  conversation: number;
-  /** 1-based turn number within its conversation. */
-  turn: number;
-  docType: DocType;
-  document: string;
-}
 
 /** What the engine needs of a client: the streaming client fits, and so does a test fake. */
 export interface ProbeClient {

@@ -1,6 +1,8 @@
-/** One replica as discovery sees it: a bounded label value and where its /metrics live. */
+import type { ReplicaFigures } from '@kvcanary/contract/schemas';
+
+/** One replica as discovery sees it: its name and where its /metrics live. */
 export interface Replica {
-  /** Becomes the `replica` label: sanitised and bounded by the monitor. */
+  /** As discovery gives it; the monitor turns it into the `replica` label (replicaLabelValue) and bounds how many. */
   name: string;
   /** Never exposed as a label or in /api/v1/summary (it may carry credentials). */
   metricsUrl: string;
@@ -14,4 +16,27 @@ export interface ReplicaSource {
   list(): Promise<Replica[]>;
   /** Releases timers or connections, if the source holds any. */
   close?(): Promise<void>;
+}
+
+/**
+ * One replica as the exporter shows it: what /api/v1/summary lists and every per-replica series of
+ * /metrics, read from the same object at the same moment.
+ */
+export interface ReplicaSnapshot {
+  /** The summary's figures (the contract's shape), named by the contract's replicaLabelValue. */
+  figures: ReplicaFigures;
+  /** Reset-corrected prefix-cache counters since the exporter started, in tokens. */
+  prefixCacheHits: number;
+  prefixCacheQueries: number;
+  /** Utilisation per GPU, 0-1; empty while the replica is down. */
+  gpus: readonly { gpu: string; utilization: number }[];
+}
+
+/** A target's replicas at one moment: the scraped ones, and every replica its probes were attributed to. */
+export interface TargetReplicas {
+  target: string;
+  /** Sorted by name. */
+  replicas: readonly ReplicaSnapshot[];
+  /** Probe requests per replica label, discovered or not (`other` past the bound). */
+  probeRequests: ReadonlyMap<string, number>;
 }

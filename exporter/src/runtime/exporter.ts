@@ -1,18 +1,18 @@
+import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { SeedDocument } from '../corpus/types.js';
-import { ExporterMetrics, type ReplicaSnapshot } from '../metrics/exporter-metrics.js';
+import { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { ProbeOutcome } from '../metrics/probe-metrics.js';
 import { startContinuous, type ContinuousHandle, type Pace } from '../probe/continuous.js';
 import { runConversation } from '../probe/conversation.js';
 import { conversationScript } from '../probe/script.js';
-import type { ConversationResult, RequestRecord } from '../probe/types.js';
+import type { ConversationResult } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
-import type { Summary, SummaryResponse } from '../stats/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 import { SummaryCache } from './summary-cache.js';
-import { createTargetRuntime, resolveModel, type TargetRuntime } from './target-runtime.js';
+import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
 /**
  * The running exporter: targets -> continuous engine -> sliding windows + metrics; replica monitors
@@ -67,31 +67,13 @@ export function startExporter(options: ExporterOptions): Exporter {
     createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const summaries: SummaryCache = new SummaryCache(targets, { config, clock, metricsProbeCounts: (t) => metrics.probeRequests(t) });
-  const metrics: ExporterMetrics = new ExporterMetrics({
+  const summaries = new SummaryCache(targets, { config, clock });
+  const metrics = new ExporterMetrics({
     version: options.version,
     turnCap: config.turnLabelCap,
-    maxReplicasPerTarget: config.replicaScrape.maxReplicas,
-    sources: { windowSummaries: () => summaries.windowSummaries(), replicaSnapshots: () => replicaSnapshots() },
+    sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
   metrics.setTargets(targets);
-
-  function replicaSnapshots(): ReplicaSnapshot[] {
-    const out: ReplicaSnapshot[] = [];
-    for (const t of targets) {
-      if (!t.monitor) continue;
-      const removed = t.monitor.replicasRemoved();
-      const figures = t.monitor.figures();
-      if (removed.length > 0) metrics.retainReplicas(t.name, figures.map((f) => f.name));
-      out.push({
-        target: t.name,
-        figures,
-        cacheCounters: t.monitor.counters().map((c) => ({ replica: c.replica, hits: c.hitsTotal, queries: c.queriesTotal })),
-        gpus: t.monitor.gpus().map((g) => ({ replica: g.replica, gpu: g.gpu, utilization: g.ratio })),
-      });
-    }
-    return out;
-  }
 
   const onRecord = (r: RequestRecord): void => {
     const t = byName.get(r.target);
@@ -101,6 +83,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     if (r.outcome === 'success') t.lastSuccessMs = r.startedAt + r.totalMs;
     else if (!t.firstFailure.has(r.conversation)) t.firstFailure.set(r.conversation, r.outcome);
     t.window.add(r);
+    if (r.replica !== undefined) t.probes.count(r.replica);
     metrics.observeRequest(r, t.model ?? 'unknown');
     if (r.outcome !== 'success' && r.outcome !== 'cancelled') logger.debug({ target: r.target, conversation: r.conversation, turn: r.turn, outcome: r.outcome, err: r.error }, 'request failed');
   };

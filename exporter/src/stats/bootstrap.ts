@@ -1,6 +1,6 @@
+import type { Interval } from '@kvcanary/contract/schemas';
 import type { Random } from '../util/random.js';
 import { percentile } from './percentile.js';
-import type { Interval } from './types.js';
 
 /** One successful request as the bootstrap sees it. */
 export interface TtftSample {

@@ -1,4 +1,4 @@
-import type { Distribution } from './types.js';
+import type { Distribution } from '@kvcanary/contract/schemas';
 
 /**
  * The reference tool's percentile: `sorted[int(n * p)]`, no interpolation.

@@ -1,4 +1,4 @@
-import type { RequestRecord } from '../probe/types.js';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { Clock } from '../util/clock.js';
 
 /** A successful request with fixed times; tests override only what they are about. */
