@@ -5,6 +5,18 @@ export interface ProbeClient {
   chat(request: ChatRequest): Promise<ChatResult>;
 }
 
+/** A target as the engine drives it, the same for serve, bench and /probe. */
+export interface EngineTarget {
+  /** The `target` label; never a URL. */
+  name: string;
+  client: ProbeClient;
+  model: string;
+  maxTokens: number;
+  timeoutMs: number;
+  /** Ask for usage in the stream (default); off reproduces the reference tool's requests exactly. */
+  includeUsage?: boolean;
+}
+
 /**
  * completed: every turn succeeded. failed: a turn failed (the conversation goes on only when that
  * turn produced some text to feed back). cancelled: stopped by the caller. skipped: the continuous

@@ -4,9 +4,9 @@ import { replicaLabelValue } from '@kvcanary/contract';
 import { createStaticSource } from './discovery-static.js';
 import { createReplicaMonitor, type ReplicaMonitor } from './monitor.js';
 import { ProbeCounts } from './probe-counts.js';
-import { FakeClock } from './test-support/fake-clock.js';
-import { startLoopback, type Loopback } from './test-support/loopback.js';
-import { dcgm, sglang, vllmV1 } from './test-support/samples.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { startLoopback, type Loopback } from '../test-support/loopback.js';
+import { dcgm, sglang, vllmV1 } from '../test-support/replica-pages.js';
 import type { Logger } from '../util/logger.js';
 import type { Replica, ReplicaSource } from './types.js';
 
@@ -242,13 +242,17 @@ describe('createReplicaMonitor', () => {
     const clock = new FakeClock();
     const monitor = monitorFor(createStaticSource([server.url]), { clock, logger: pino({ level: 'silent' }) });
     monitor.start();
-    monitor.start(); // idempotent
-    while (requests < 3) await new Promise((r) => setTimeout(r, 5));
+    monitor.start(); // idempotent: still one loop, one scrape per interval
+    for (let scrapes = 1; scrapes <= 3; scrapes++) {
+      await clock.sleeping();
+      expect(requests).toBe(scrapes);
+      await clock.advance(1000);
+    }
+    await clock.sleeping();
     await monitor.stop();
-    const seen = requests;
-    expect(clock.now()).toBeGreaterThanOrEqual(2000);
+    expect(clock.pending()).toBe(0);
+    await clock.advance(10_000);
+    expect(requests).toBe(4);
     expect(figures(monitor)[0]?.prefixCacheHitRatio).toBe(0.5);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(requests).toBe(seen);
   });
 });

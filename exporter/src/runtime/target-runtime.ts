@@ -18,6 +18,8 @@ export interface TargetRuntime {
   monitor: ReplicaMonitor | null;
   /** Probe requests per replica from the response header, bounded per target. */
   probes: ProbeCounts;
+  /** Conversations /probe has run against this target: the next one is the plan's conversation of that number. */
+  onDemandProbes: number;
   /** A request has finished (any outcome), or the model lookup failed: the target has been tried. */
   tried: boolean;
   lastSuccessMs: number | null;
@@ -85,6 +87,7 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
     window: new SlidingWindow<RequestRecord>({ maxAgeMs: config.window.duration, maxRecords: config.window.maxRequests, clock }),
     monitor,
     probes,
+    onDemandProbes: 0,
     tried: false,
     lastSuccessMs: null,
     up: false,

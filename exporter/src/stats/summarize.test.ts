@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { summarize } from './summarize.js';
-import { makeRecord } from './test-fixtures.js';
+import { makeRecord } from '../test-support/records.js';
 
 const options = { target: 'baseline', model: 'm', elapsedSeconds: 10, conversationsPlanned: 2 };
 
