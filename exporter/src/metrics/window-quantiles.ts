@@ -7,9 +7,11 @@ type WindowLabel = Exclude<(typeof definition.labels)[number], 'quantile'>;
 
 /**
  * `kvcanary_ttft_window_seconds{target, quantile}`: P50/P95/P99 over the sliding window, read at
- * scrape time from the window summaries (so the same order statistics as the bench summary and
- * /api/v1/summary). The contract types it `summary` (quantiles only, no _sum/_count: a window's sum is
- * not a counter); prom-client adds the `quantile` label itself, so it is not among the label names.
+ * scrape time from the window summaries. They are the reference tool's percentiles
+ * (stats/percentile.ts, referencePercentile), the definition bench prints: a serve window and a bench
+ * run over the same requests give the same figures, and /api/v1/summary shows these very numbers.
+ * The contract types it `summary` (quantiles only, no _sum/_count: a window's sum is not a counter);
+ * prom-client adds the `quantile` label itself, so it is not among the label names.
  */
 export class WindowQuantiles extends PromSummary<WindowLabel> {
   constructor(
