@@ -5,8 +5,8 @@
  * Why a raw dispatch handler and not `request()`/`fetch()`: those wrap the body in a stream
  * (with its own buffering, events and promises per chunk). Here each network chunk arrives as a
  * direct callback from undici's HTTP parser, the arrival time is read first thing, and it is that
- * time — not the time after any JSON work — that becomes TTFT (design 5: the client is on the
- * measurement path).
+ * time — not the time after any JSON work — that becomes TTFT (the client is on the measurement path:
+ * README.md, "How it measures").
  *
  * Outcome rules (the contract's fixed set, OUTCOMES):
  * - connect_error: no response headers came back (refused, DNS, TLS, reset before answering).

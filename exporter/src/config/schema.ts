@@ -8,7 +8,7 @@ import { parseDuration } from './duration.js';
  * Durations come out in milliseconds.
  */
 
-/** Target names become label values: short, plain and unambiguous (design 4.3, bounded labels). */
+/** Target names become `target` label values (contract/src/metrics.ts): short, plain and unambiguous. */
 export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 const duration = (fallback: string) =>
