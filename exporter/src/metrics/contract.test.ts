@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Registry, OpenMetricsContentType, PrometheusContentType } from 'prom-client';
 import { exporterMetrics, probeMetrics, type MetricDefinition } from '@kvcanary/contract';
-import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
+import { measuredRecord } from '../test-support/records.js';
+import { upReplica } from '../test-support/replica-snapshots.js';
 import { ExporterMetrics } from './exporter-metrics.js';
 import { probeRegistry } from './probe-metrics.js';
 
@@ -47,25 +48,7 @@ function exposedTypes(text: string): Record<string, string> {
   return Object.fromEntries([...text.matchAll(/^# TYPE (kvcanary_\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
 }
 
-const record = (over: Partial<RequestRecord>): RequestRecord => ({
-  target: 'vllm',
-  conversation: 1,
-  turn: 1,
-  docType: 'CODE',
-  document: 'a.py',
-  outcome: 'success',
-  startedAt: 1_700_000_000_000,
-  ttftMs: 300,
-  totalMs: 2000,
-  itlMs: 20,
-  promptTokens: 100,
-  completionTokens: 50,
-  cachedTokens: 16,
-  replica: 'pod-0',
-  ...over,
-});
-
-const records = [record({ turn: 1 }), record({ turn: 2, ttftMs: 100 })];
+const records = [measuredRecord({ turn: 1 }), measuredRecord({ turn: 2, ttftMs: 100 })];
 
 function liveExporterMetrics(): ExporterMetrics {
   const metrics = new ExporterMetrics({
@@ -76,14 +59,7 @@ function liveExporterMetrics(): ExporterMetrics {
       replicas: () => [
         {
           target: 'vllm',
-          replicas: [
-            {
-              figures: { name: 'pod-0', up: true, prefixCacheHitRatio: 0.5, kvCacheUsage: 0.2, running: 1, waiting: 0, gpuUtilization: 0.4, probeRequests: 2 },
-              prefixCacheHits: 10,
-              prefixCacheQueries: 20,
-              gpus: [{ gpu: '0', utilization: 0.4 }],
-            },
-          ],
+          replicas: [upReplica('pod-0', { figures: { probeRequests: 2 } })],
           probeRequests: new Map([['pod-0', 2]]),
         },
       ],

@@ -2,13 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
 import type { TargetReplicas } from '../replicas/index.js';
+import { measuredRecord as record } from '../test-support/records.js';
+import { downReplica, upReplica } from '../test-support/replica-snapshots.js';
 import { ExporterMetrics, wantsOpenMetrics } from './exporter-metrics.js';
 import { openMetricsToText } from './openmetrics-text.js';
 import { renderProbe } from './probe-metrics.js';
-
-function record(over: Partial<RequestRecord>): RequestRecord {
-  return { target: 'vllm', conversation: 1, turn: 1, docType: 'CODE', document: 'a.py', outcome: 'success', startedAt: 1_700_000_000_000, ttftMs: 300, totalMs: 2000, itlMs: 20, promptTokens: 100, completionTokens: 50, cachedTokens: 16, replica: 'pod-0', ...over };
-}
 
 /** Value of one sample line, found by name and a label subset. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -45,18 +43,8 @@ function setup(replicas: TargetReplicas[] = []) {
 const replicas: TargetReplicas = {
   target: 'vllm',
   replicas: [
-    {
-      figures: { name: 'pod-0', up: true, prefixCacheHitRatio: 0.75, kvCacheUsage: 0.2, running: 1, waiting: 0, gpuUtilization: 0.5, probeRequests: 3 },
-      prefixCacheHits: 300,
-      prefixCacheQueries: 400,
-      gpus: [{ gpu: '0', utilization: 0.5 }],
-    },
-    {
-      figures: { name: 'pod-1', up: false, prefixCacheHitRatio: null, kvCacheUsage: null, running: null, waiting: null, gpuUtilization: null, probeRequests: 1 },
-      prefixCacheHits: 0,
-      prefixCacheQueries: 0,
-      gpus: [],
-    },
+    upReplica('pod-0', { figures: { prefixCacheHitRatio: 0.75, gpuUtilization: 0.5, probeRequests: 3 }, prefixCacheHits: 300, prefixCacheQueries: 400, gpus: [{ gpu: '0', utilization: 0.5 }] }),
+    downReplica('pod-1', 1),
   ],
   probeRequests: new Map([
     ['pod-0', 3],

@@ -15,3 +15,21 @@ export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecor
     ...overrides,
   };
 }
+
+/** A successful request to `vllm` with every measured field set (ITL, tokens, replica), for the metrics. */
+export function measuredRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return makeRecord({
+    target: 'vllm',
+    conversation: 1,
+    docType: 'CODE',
+    document: 'a.py',
+    ttftMs: 300,
+    totalMs: 2000,
+    itlMs: 20,
+    promptTokens: 100,
+    completionTokens: 50,
+    cachedTokens: 16,
+    replica: 'pod-0',
+    ...overrides,
+  });
+}
