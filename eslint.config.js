@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import exporterLayers from './exporter/import-layers.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/test-output/**', 'panel-plugin/.config/**', 'panel-plugin/dist-*/**'] },
@@ -15,6 +16,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...exporterLayers,
   {
     // The CLI's output layer is the one place that writes to the terminal.
     files: ['exporter/src/cli/**', 'exporter/src/bench/**', '**/scripts/**'],

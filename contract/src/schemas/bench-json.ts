@@ -33,7 +33,7 @@ export const requestRecordSchema = z.object({
   completionTokens: z.number().optional(),
   /** usage.prompt_tokens_details.cached_tokens, when the server reports it. */
   cachedTokens: z.number().optional(),
-  /** Value of the replica header, when the response carried it. */
+  /** The replica that served it: the replica header's value as a `replica` label value (replicaLabelValue), when the response carried one. */
   replica: z.string().optional(),
 });
 export type RequestRecord = z.infer<typeof requestRecordSchema>;

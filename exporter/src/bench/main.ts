@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: is the probe client's own overhead small enough to trust its TTFT figures?
- * (design 5, "the probe client is on the measurement path").
+ * (the probe client is on the measurement path: README.md, "How it measures").
  *
  * A ground-truth SSE server runs in a child process; in this process a bare node:http floor client
  * and our chat client take turns streaming from it at 4, 16, 64 and 256 concurrent streams, then

@@ -46,8 +46,12 @@ export function mergeRuns(runs: readonly RunSample[]): RunSample {
   return { measured, failures, cpuMicros, wallMs };
 }
 
-/** Nearest-rank percentile (the smallest value with at least p of the data at or below it). */
-export function percentile(sorted: readonly number[], p: number): number {
+/**
+ * Nearest-rank percentile (the smallest value with at least p of the data at or below it). Not the
+ * reference tool's rule (stats/percentile.ts): these are the client benchmark's own error figures,
+ * only ever compared with each other within one run.
+ */
+export function nearestRankPercentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.max(1, Math.ceil(p * sorted.length));
   return sorted[rank - 1] as number;
@@ -77,8 +81,8 @@ export function figures(run: RunSample, truth: ReadonlyMap<string, number>): Cli
   return {
     samples: errors.length,
     failures: run.failures + unmatched,
-    errorP50Ms: percentile(errors, 0.5),
-    errorP99Ms: percentile(errors, 0.99),
+    errorP50Ms: nearestRankPercentile(errors, 0.5),
+    errorP99Ms: nearestRankPercentile(errors, 0.99),
     errorMaxMs: errors.length ? (errors[errors.length - 1] as number) : Number.NaN,
     cpuMicrosPerRequest: requests ? run.cpuMicros / requests : Number.NaN,
     wallMs: run.wallMs,

@@ -1,5 +1,5 @@
 /**
- * The pass/fail rule of design 5, kept apart from the measuring so that it is read in one place.
+ * The pass/fail rule of `npm run bench`, kept apart from the measuring so that it is read in one place.
  *
  * Error: ours may be at most 1.2x the floor's at p50 and at p99, plus an absolute slack of 1 ms —
  * on loopback the floor's error is a fraction of a millisecond, and 1.2x of almost nothing would

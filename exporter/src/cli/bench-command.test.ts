@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchJsonSchema } from '@kvcanary/contract/schemas';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { benchCommand, parseBenchArgs } from './bench-command.js';
-import { benchJsonSchema } from './bench-report-schema.js';
 import { compareCommand } from './compare-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const URL_ = 'http://127.0.0.1:9/v1';
 

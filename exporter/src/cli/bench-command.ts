@@ -1,5 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { BENCH_JSON_VERSION, type BenchJson } from '@kvcanary/contract/schemas';
 import { createChatClient } from '../client/chat-client.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import type { SeedDocument } from '../corpus/types.js';
@@ -9,10 +10,9 @@ import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
 import { freshSeed, seededRandom } from '../util/random.js';
 import { intFlag, numberFlag, parseStrict } from './args.js';
-import { BENCH_JSON_VERSION, type BenchJson } from './bench-report-schema.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const FLAGS = {
   'seed-documents': { type: 'string', short: 'd' },
@@ -192,17 +192,10 @@ export async function executeBench(settings: BenchSettings, io: BenchIo, name = 
       label: io.label,
     });
     const run = await runBench({
-      client,
-      model,
-      target: name,
-      documents,
+      target: { name, client, model, maxTokens: settings.maxTokens, timeoutMs: settings.timeout * 1000 },
+      plan: { documents, turns: settings.turns, seed: settings.seed, thinkTime: { minMs: settings.minDelay * 1000, maxMs: settings.maxDelay * 1000 } },
       conversations: settings.conversations,
-      turns: settings.turns,
       parallel: settings.parallel,
-      maxTokens: settings.maxTokens,
-      timeoutMs: settings.timeout * 1000,
-      thinkTime: { minMs: settings.minDelay * 1000, maxMs: settings.maxDelay * 1000 },
-      seed: settings.seed,
       warmUp: settings.warmUp,
       clock: systemClock,
       signal: io.signal ?? new AbortController().signal,

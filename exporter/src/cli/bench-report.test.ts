@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Summary } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
-import { makeRecord } from '../stats/test-fixtures.js';
-import type { Summary } from '../stats/types.js';
+import { makeRecord } from '../test-support/records.js';
 import { formatSummary } from './bench-report.js';
 
 /** The first summary printed in the reference document (the vLLM round-robin run), as published there. */

@@ -1,5 +1,5 @@
+import type { Distribution, Summary } from '@kvcanary/contract/schemas';
 import type { SampleIntervals } from '../stats/bootstrap.js';
-import type { Distribution, Summary } from '../stats/types.js';
 
 const RULE = '='.repeat(80);
 

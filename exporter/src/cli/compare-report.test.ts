@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RunDifference, Statistic } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
-import { makeRecord } from '../stats/test-fixtures.js';
+import { makeRecord } from '../test-support/records.js';
 import { formatComparison, latencyImprovement, ratioImprovement } from './compare-report.js';
 
 describe('improvement wording (as the reference table)', () => {

@@ -1,5 +1,5 @@
+import type { Summary } from '@kvcanary/contract/schemas';
 import type { RunDifference, Statistic } from '../stats/bootstrap.js';
-import type { Summary } from '../stats/types.js';
 
 export interface ComparisonInput {
   names: readonly [string, string];

@@ -5,7 +5,7 @@ import { freshSeed } from '../util/random.js';
 import { intFlag, numberFlag, parseStrict } from './args.js';
 import { benchReport, executeBench, writeBenchJson, type BenchSettings } from './bench-command.js';
 import { compareRuns } from './compare-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const FLAGS = {
   conversations: { type: 'string', short: 'c' },

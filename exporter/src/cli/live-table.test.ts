@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
-import type { RequestRecord } from '../probe/types.js';
 import { improvement, renderPlain, renderTable } from './live-table.js';
 
 const rec = (target: string, turn: number, ttftMs: number): RequestRecord => ({ target, conversation: 1, turn, docType: 'CODE', document: 'a', outcome: 'success', startedAt: 0, totalMs: 1000, ttftMs });

@@ -1,4 +1,5 @@
-import type { Role, Summary } from '../stats/types.js';
+import type { Role } from '@kvcanary/contract';
+import type { Summary } from '@kvcanary/contract/schemas';
 
 /**
  * The terminal view of `kvcanary serve`: the reference document's comparison (P50/P95/P99 TTFT,

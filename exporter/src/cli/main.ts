@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { EXIT_USAGE, UsageError } from './usage-error.js';
+import { EXIT_USAGE, UsageError } from '../util/usage-error.js';
 
 type Command = (argv: string[]) => Promise<number>;
 

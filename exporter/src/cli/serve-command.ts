@@ -3,15 +3,15 @@ import { pino } from 'pino';
 import { loadConfigFile, parseConfig } from '../config/load.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
-import { startEmbeddedClusters, type EmbeddedClusters } from '../serve/embedded-cluster.js';
-import { startExporter } from '../serve/exporter.js';
-import { createApp } from '../server/app.js';
-import { listen } from '../server/http-server.js';
-import { DEFAULT_LISTEN_ADDRESS, displayUrl, parseListenAddress } from '../server/listen-address.js';
+import { startEmbeddedClusters, type EmbeddedClusters } from '../runtime/embedded-cluster.js';
+import { startExporter } from '../runtime/exporter.js';
+import { createApp } from '../http/app.js';
+import { listen } from '../http/http-server.js';
+import { DEFAULT_LISTEN_ADDRESS, displayUrl, parseListenAddress } from '../http/listen-address.js';
 import { freshSeed } from '../util/random.js';
 import { parseStrict, stringValue } from './args.js';
 import { renderPlain, renderTable, type TableRow } from './live-table.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 export const SERVE_USAGE = `usage: kvcanary serve [--config FILE] [--web.listen-address=HOST:PORT] [--log.level=LEVEL]
 

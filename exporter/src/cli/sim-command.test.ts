@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSimArgs, simCommand } from './sim-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 describe('kvcanary sim', () => {
   it('parses flags, engine knobs in kebab-case', () => {

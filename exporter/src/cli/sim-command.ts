@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startCluster, type ClusterOptions } from '../sim/cluster.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../sim/engine-config.js';
 import { POLICIES, type PolicyName } from '../sim/router-policy.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 /** Engine knobs as kebab-case flags: the same names as the EngineConfig fields, documented there. */
 const ENGINE_FLAGS = {

@@ -5,10 +5,10 @@
  * Why a raw dispatch handler and not `request()`/`fetch()`: those wrap the body in a stream
  * (with its own buffering, events and promises per chunk). Here each network chunk arrives as a
  * direct callback from undici's HTTP parser, the arrival time is read first thing, and it is that
- * time — not the time after any JSON work — that becomes TTFT (design 5: the client is on the
- * measurement path).
+ * time — not the time after any JSON work — that becomes TTFT (the client is on the measurement path:
+ * README.md, "How it measures").
  *
- * Outcome rules (the fixed set of types.ts):
+ * Outcome rules (the contract's fixed set, OUTCOMES):
  * - connect_error: no response headers came back (refused, DNS, TLS, reset before answering).
  * - http_error: non-2xx status; the message comes from the OpenAI error body.
  * - stream_error: a 2xx response that is not an event stream, the connection dropped after the
@@ -19,9 +19,10 @@
  * - timeout / cancelled: the overall deadline passed / the caller's signal fired (or close()).
  */
 import type { Dispatcher } from 'undici';
+import type { Outcome } from '@kvcanary/contract';
 import { errorText, finishedIn, newChunkScan, parseChunk, scanChunk } from './chunk-scan.js';
 import { SseParser } from './sse-parser.js';
-import type { ChatResult, Outcome } from './types.js';
+import type { ChatResult } from './types.js';
 
 /** Bound on an error body kept for the message: enough for any real error JSON. */
 const MAX_ERROR_BODY = 64 * 1024;

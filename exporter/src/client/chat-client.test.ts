@@ -84,14 +84,18 @@ const goodStream: Handler = async (_req, res) => {
 describe('chat client over loopback HTTP', () => {
   it('measures a successful stream with usage, cached tokens and the replica header', async () => {
     const srv = await startServer(goodStream);
+    const before = Date.now();
     const result = await client(srv.baseUrl).chat(request());
+    const after = Date.now();
     expect(result).toMatchObject({ outcome: 'success', status: 200, text: 'Hello!', promptTokens: 50, completionTokens: 3, cachedTokens: 32, replica: 'pod-b' });
     expect(result.error).toBeUndefined();
     // The role-only chunk came at once; the first token only after 30 ms.
     expect(result.ttftMs).toBeGreaterThanOrEqual(25);
     expect(result.itlMs).toBeGreaterThan(0);
     expect(result.totalMs).toBeGreaterThanOrEqual(result.ttftMs ?? 0);
-    expect(Math.abs(result.startedAt - Date.now())).toBeLessThan(5000);
+    // startedAt is epoch time (for reports), taken when the request started.
+    expect(result.startedAt).toBeGreaterThanOrEqual(before);
+    expect(result.startedAt).toBeLessThanOrEqual(after);
     const sent = JSON.parse(srv.bodies[0] ?? '{}') as Record<string, unknown>;
     expect(sent).toEqual({ model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16, stream: true, stream_options: { include_usage: true } });
   });
@@ -195,8 +199,8 @@ describe('chat client over loopback HTTP', () => {
     const result = await client(srv.baseUrl).chat(request({ timeoutMs: 150 }));
     expect(result.outcome).toBe('timeout');
     expect(result.text).toBe('slow');
+    // Not before the deadline (timers may fire a millisecond early against performance.now()).
     expect(result.totalMs).toBeGreaterThanOrEqual(140);
-    expect(result.totalMs).toBeLessThan(2000);
   });
 
   it('is cancelled by the caller signal, before or during the request', async () => {

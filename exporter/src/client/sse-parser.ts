@@ -1,11 +1,11 @@
 /**
  * Incremental Server-Sent Events parser that works on raw bytes.
  *
- * Why bytes and not strings: the probe client is on the measurement path (design 5), so each
- * network chunk should cost as little as possible. Lines are found with native `indexOf` on the
- * byte buffer; only the `data:` value of a line is decoded to a string, and only once. A line
- * terminator (CR or LF) can never sit inside a multi-byte UTF-8 sequence, so decoding whole lines
- * is always safe even when a chunk boundary falls in the middle of a character.
+ * Why bytes and not strings: the probe client is on the measurement path (README.md, "How it
+ * measures"), so each network chunk should cost as little as possible. Lines are found with native
+ * `indexOf` on the byte buffer; only the `data:` value of a line is decoded to a string, and only
+ * once. A line terminator (CR or LF) can never sit inside a multi-byte UTF-8 sequence, so decoding
+ * whole lines is always safe even when a chunk boundary falls in the middle of a character.
  *
  * Follows the WHATWG event-stream rules: LF, CRLF and CR line ends (a CRLF may be split across
  * chunks), comment lines starting with ':', `event`, `id`, `retry` and multi-line `data` fields,

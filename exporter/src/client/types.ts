@@ -1,14 +1,4 @@
-/** What happened to one request; the fixed set of `outcome` label values (design 4.3). */
-export const OUTCOMES = [
-  'success',
-  'http_error',
-  'timeout',
-  'connect_error',
-  'stream_error',
-  'empty_response',
-  'cancelled',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -41,26 +31,9 @@ export interface ChatRequest {
   signal?: AbortSignal;
 }
 
-/** One request's measurement. Times in milliseconds from just before the request was written. */
-export interface ChatResult {
-  outcome: Outcome;
-  /** One line naming what went wrong, without secrets; absent on success. */
-  error?: string;
-  status?: number;
-  /** Epoch milliseconds when the request started. */
-  startedAt: number;
-  /** To the first chunk with non-empty delta.content or delta.reasoning_content. */
-  ttftMs?: number;
-  /** To the end of the stream (or the failure). */
-  totalMs: number;
-  /** Mean gap between content chunks after the first. */
-  itlMs?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  /** usage.prompt_tokens_details.cached_tokens, when the server reports it. */
-  cachedTokens?: number;
-  /** Value of the replica header, when the response carried it. */
-  replica?: string;
-  /** The generated text, fed back as the assistant turn. */
-  text: string;
-}
+/**
+ * One request's measurement: the client's part of the contract's RequestRecord (outcome, times from
+ * just before the request was written, usage, the replica header) plus the generated text, which is
+ * fed back as the assistant turn and never recorded.
+ */
+export type ChatResult = Omit<RequestRecord, 'target' | 'conversation' | 'turn' | 'docType' | 'document'> & { text: string };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 import { configSchema, type Config } from './schema.js';
 
 /** An invalid config: every problem on its own line, each naming the field. The CLI exits 2 on it. */

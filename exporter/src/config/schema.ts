@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TURN_CAP, ROLES } from '@kvcanary/contract';
 import { parseDuration } from './duration.js';
 
 /**
@@ -7,7 +8,7 @@ import { parseDuration } from './duration.js';
  * Durations come out in milliseconds.
  */
 
-/** Target names become label values: short, plain and unambiguous (design 4.3, bounded labels). */
+/** Target names become `target` label values (contract/src/metrics.ts): short, plain and unambiguous. */
 export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 const duration = (fallback: string) =>
@@ -66,7 +67,7 @@ const target = z.strictObject({
   url: httpUrl,
   /** Model id; absent = the first id from GET {url}/models. */
   model: z.string().min(1, 'must not be empty').optional(),
-  role: z.enum(['baseline', 'candidate']).optional(),
+  role: z.enum(ROLES).optional(),
   apiKeyEnv: envName.optional(),
   apiKeyFile: filePath.optional(),
   /** Off reproduces the reference tool: every request may reach a different pod behind a Service. */
@@ -134,7 +135,7 @@ export const configSchema = z
       })
       .prefault({}),
     /** Turns past this share one `turn` label value ("10+"), so cardinality does not grow with turns. */
-    turnLabelCap: z.number().int().min(1).max(50).default(10),
+    turnLabelCap: z.number().int().min(1).max(50).default(DEFAULT_TURN_CAP),
     replicaScrape: z
       .strictObject({
         interval: duration('15s'),

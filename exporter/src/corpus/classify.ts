@@ -1,8 +1,9 @@
 /**
- * CODE or TEXT: by extension when it is one the reference tool knows (facts.md), by content
- * otherwise, so that a Makefile, a shell script or a JSON file still lands in the right bucket.
+ * CODE or TEXT: by extension when it is one the reference benchmark tool knows (its two lists,
+ * below), by content otherwise, so that a Makefile, a shell script or a JSON file still lands in the
+ * right bucket. The tool: https://developers.redhat.com/articles/2026/01/13/accelerate-multi-turn-workloads-llm-d
  */
-import type { DocType } from './types.js';
+import type { DocType } from '@kvcanary/contract';
 
 const CODE_EXTENSIONS = new Set(['.py', '.go', '.rs', '.tsx', '.ts', '.js', '.sql', '.java', '.c', '.cpp', '.rb']);
 const TEXT_EXTENSIONS = new Set(['.md', '.txt', '.rst', '.html']);

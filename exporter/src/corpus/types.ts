@@ -1,4 +1,4 @@
-export type DocType = 'CODE' | 'TEXT';
+import type { DocType } from '@kvcanary/contract';
 
 export interface SeedDocument {
   /** File name relative to the corpus root; shown in reports, never used as a label. */

@@ -1,7 +1,7 @@
 /**
  * The exporter keeps ONE registry, in OpenMetrics mode, because prom-client only records exemplars on
- * metrics created in an OpenMetrics registry (facts.md). Scrapers that ask for the classic text format
- * get that exposition converted here: exemplars and `# EOF` dropped, and counter families renamed back
+ * metrics created in an OpenMetrics registry (prom-client's README, "Exemplars"). Scrapers that ask
+ * for the classic text format get that exposition converted here: exemplars and `# EOF` dropped, and counter families renamed back
  * to their `_total` names (OpenMetrics names the family without the suffix, text format 0.0.4 with it).
  */
 export function openMetricsToText(om: string): string {

@@ -1,27 +1,18 @@
-import type { SeedDocument } from '../corpus/types.js';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { Clock } from '../util/clock.js';
-import { seededRandom } from '../util/random.js';
 import { runPool } from './pool.js';
-import { conversationSeed, runScripts } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import { runScripts, type ScriptPlan } from './script.js';
+import type { ConversationResult, EngineTarget } from './types.js';
 import { warmUp } from './warmup.js';
 
 export interface BenchRunOptions {
-  client: ProbeClient;
-  model: string;
-  target: string;
-  documents: readonly SeedDocument[];
+  target: EngineTarget;
+  plan: ScriptPlan;
   conversations: number;
-  turns: number;
   parallel: number;
-  maxTokens: number;
-  timeoutMs: number;
-  thinkTime: ThinkTime;
-  seed: number;
   warmUp: boolean;
   clock: Clock;
   signal: AbortSignal;
-  includeUsage?: boolean;
   onWarmUp?(done: number, total: number): void;
   onRecord?(record: RequestRecord): void;
 }
@@ -36,36 +27,28 @@ export interface BenchRun {
 
 export const WARM_UP_REQUESTS = 20;
 
-/** One bench run: warm-up (not counted), then the conversations through the worker pool. */
+/** One bench run: warm-up (not counted), then conversations 0..N-1 of the plan through the worker pool. */
 export async function runBench(options: BenchRunOptions): Promise<BenchRun> {
+  const { target } = options;
   const warm = options.warmUp
     ? await warmUp({
-        client: options.client,
-        model: options.model,
+        client: target.client,
+        model: target.model,
         requests: WARM_UP_REQUESTS,
-        timeoutMs: options.timeoutMs,
+        timeoutMs: target.timeoutMs,
         signal: options.signal,
-        includeUsage: options.includeUsage,
+        includeUsage: target.includeUsage,
         onRequest: (done) => options.onWarmUp?.(done, WARM_UP_REQUESTS),
       })
     : null;
   const records: RequestRecord[] = [];
-  const scripts = runScripts({ count: options.conversations, documents: options.documents, turns: options.turns, seed: options.seed });
   const started = options.clock.now();
   const conversations = await runPool({
-    client: options.client,
-    model: options.model,
-    target: options.target,
-    scripts,
+    target,
+    scripts: runScripts(options.plan, options.conversations),
     parallel: options.parallel,
-    maxTokens: options.maxTokens,
-    timeoutMs: options.timeoutMs,
-    thinkTime: options.thinkTime,
     clock: options.clock,
-    // Think times from their own stream, so that they never shift what the script asks.
-    random: seededRandom(conversationSeed(options.seed, -1)),
     signal: options.signal,
-    includeUsage: options.includeUsage,
     onRecord: (record) => {
       records.push(record);
       options.onRecord?.(record);

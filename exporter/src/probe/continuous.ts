@@ -1,40 +1,26 @@
-import type { SeedDocument } from '../corpus/types.js';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { systemClock, type Clock } from '../util/clock.js';
-import { seededRandom } from '../util/random.js';
 import { runConversation } from './conversation.js';
 import { Limiter } from './limiter.js';
-import { conversationScript, conversationSeed } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
-
-export interface ContinuousTarget {
-  /** The `target` label; never a URL. */
-  name: string;
-  client: ProbeClient;
-  model: string;
-}
+import { conversationScript, type ScriptPlan } from './script.js';
+import type { ConversationResult, EngineTarget } from './types.js';
 
 /**
- * concurrency: that many conversations in progress per target at all times (a steady load).
- * conversationsPerMinute: a new conversation starts on every target at that rate; at most
- * `maxConversationsPerTarget` (default 4 x parallel) run at once per target, beyond which a start is
- * skipped (reported, so the pairing gap is visible) rather than queued without bound.
+ * concurrency: that many conversations in progress at all times (a steady load).
+ * conversationsPerMinute: a new conversation starts at that rate; at most
+ * `maxConversations` (default 4 x parallel) run at once, beyond which a start is skipped (reported,
+ * so the pairing gap is visible) rather than queued without bound.
  */
-export type Pace = { concurrency: number } | { conversationsPerMinute: number; maxConversationsPerTarget?: number };
+export type Pace = { concurrency: number } | { conversationsPerMinute: number; maxConversations?: number };
 
 export interface ContinuousOptions {
-  targets: readonly ContinuousTarget[];
-  documents: readonly SeedDocument[];
-  turns: number;
-  /** Seeds every conversation script (conversation i is the same on every target and every restart). */
-  seed: number;
+  target: EngineTarget;
+  /** Conversation i is `conversationScript(plan, i)`: the same on every target and every restart. */
+  plan: ScriptPlan;
   pace: Pace;
-  /** Requests in flight per target, at most (default 4, as the reference's --parallel). */
+  /** Requests in flight at most (default 4, as the reference's --parallel). */
   parallel?: number;
-  maxTokens: number;
-  timeoutMs: number;
-  thinkTime: ThinkTime;
   clock?: Clock;
-  includeUsage?: boolean;
   onRecord(record: RequestRecord): void;
   onConversation?(result: ConversationResult): void;
   /** Stops everything at once, as stop(0) does. */
@@ -52,13 +38,14 @@ export interface ContinuousHandle {
 }
 
 /**
- * The serve-mode engine: runs forever, paired across targets (conversation i, built from the seed,
- * is run against every target), and keeps no per-conversation state once a conversation ends, so
- * memory is bounded by the conversations in progress.
+ * The serve-mode engine for one target: runs conversations 0, 1, 2, ... of the plan forever, and
+ * keeps no per-conversation state once a conversation ends, so memory is bounded by the
+ * conversations in progress. One engine per target, all on one plan: conversation i is the same
+ * script everywhere (paired), and a slow target never holds back a fast one.
  */
 export function startContinuous(options: ContinuousOptions): ContinuousHandle {
-  if (options.targets.length === 0) throw new Error('no targets to probe');
-  if (options.documents.length === 0) throw new Error('no documents to build conversations from');
+  if (options.plan.documents.length === 0) throw new Error('no documents to build conversations from');
+  const { target, plan } = options;
   const clock = options.clock ?? systemClock;
   const parallel = options.parallel ?? 4;
   const soft = new AbortController(); // no new turns, wake sleepers
@@ -79,28 +66,19 @@ export function startContinuous(options: ContinuousOptions): ContinuousHandle {
     }
   };
 
-  const limiters = options.targets.map(() => new Limiter(parallel));
-  const thinkRandom = options.targets.map((_, i) => seededRandom(conversationSeed(options.seed ^ 0x5bd1e995, i)));
+  const limiter = new Limiter(parallel);
   const running = new Set<Promise<void>>();
 
-  const runOne = async (targetIndex: number, id: number): Promise<void> => {
-    const target = options.targets[targetIndex] as ContinuousTarget;
+  const runOne = async (id: number): Promise<void> => {
     let result: ConversationResult;
     try {
       result = await runConversation({
-        client: target.client,
-        model: target.model,
-        script: conversationScript({ id, documents: options.documents, turns: options.turns, seed: options.seed }),
-        target: target.name,
-        maxTokens: options.maxTokens,
-        timeoutMs: options.timeoutMs,
-        thinkTime: options.thinkTime,
+        target,
+        script: conversationScript(plan, id),
         clock,
-        random: thinkRandom[targetIndex] ?? seededRandom(id),
         signal: hard.signal,
         stopSignal: soft.signal,
-        includeUsage: options.includeUsage,
-        limiter: limiters[targetIndex],
+        limiter,
         onRecord: options.onRecord,
       });
     } catch {
@@ -120,32 +98,24 @@ export function startContinuous(options: ContinuousOptions): ContinuousHandle {
   const pace = options.pace;
   if ('concurrency' in pace) {
     if (!Number.isInteger(pace.concurrency) || pace.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
-    // Each target takes ids 0, 1, 2, ... from its own counter: every target runs every script, and
-    // a slow target does not hold back a fast one (pairs form by id as both get there).
-    loops = Promise.all(
-      options.targets.map((_, t) => {
-        let next = 0;
-        const slot = async (): Promise<void> => {
-          while (!soft.signal.aborted) await track(runOne(t, next++));
-        };
-        return Promise.all(Array.from({ length: pace.concurrency }, slot));
-      }),
-    ).then(() => undefined);
+    let next = 0;
+    const slot = async (): Promise<void> => {
+      while (!soft.signal.aborted) await track(runOne(next++));
+    };
+    loops = Promise.all(Array.from({ length: pace.concurrency }, slot)).then(() => undefined);
   } else {
     if (!(pace.conversationsPerMinute > 0)) throw new RangeError('conversationsPerMinute must be positive');
     const intervalMs = 60_000 / pace.conversationsPerMinute;
-    const cap = pace.maxConversationsPerTarget ?? 4 * parallel;
-    const inProgress = options.targets.map(() => 0);
+    const cap = pace.maxConversations ?? 4 * parallel;
+    let inProgress = 0;
     loops = (async () => {
       for (let id = 0; !soft.signal.aborted; id++) {
-        options.targets.forEach((target, t) => {
-          if ((inProgress[t] as number) >= cap) {
-            reportConversation({ target: target.name, conversation: id, outcome: 'skipped', turnsRun: 0, turnsSucceeded: 0 });
-            return;
-          }
-          inProgress[t] = (inProgress[t] as number) + 1;
-          void track(runOne(t, id).finally(() => (inProgress[t] = (inProgress[t] as number) - 1)));
-        });
+        if (inProgress >= cap) {
+          reportConversation({ target: target.name, conversation: id, outcome: 'skipped', turnsRun: 0, turnsSucceeded: 0 });
+        } else {
+          inProgress++;
+          void track(runOne(id).finally(() => inProgress--));
+        }
         await clock.sleep(intervalMs, soft.signal);
       }
     })();

@@ -1,28 +1,24 @@
+import { replicaLabelValue } from '@kvcanary/contract';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { ChatMessage, ChatResult } from '../client/types.js';
 import type { Clock } from '../util/clock.js';
-import type { Random } from '../util/random.js';
 import type { Limiter } from './limiter.js';
 import { nextMessages, type ConversationScript } from './script.js';
-import type { ConversationResult, ProbeClient, RequestRecord, ThinkTime } from './types.js';
+import type { ConversationResult, EngineTarget } from './types.js';
 
-/** Everything one conversation against one target needs: the engine's single seam. */
+/**
+ * Everything one conversation against one target needs: the engine's single seam. serve (the
+ * continuous engine), bench (the worker pool) and /probe all run conversations through it, with the
+ * scripts of one ScriptPlan.
+ */
 export interface ConversationContext {
-  client: ProbeClient;
-  model: string;
+  target: EngineTarget;
   script: ConversationScript;
-  target: string;
-  maxTokens: number;
-  timeoutMs: number;
-  thinkTime: ThinkTime;
   clock: Clock;
-  /** Think times only; what is asked comes from the script. */
-  random: Random;
   /** Aborts the request in flight and every wait. */
   signal: AbortSignal;
   /** Stops before the next turn without cutting the one in flight (graceful stop); defaults to signal. */
   stopSignal?: AbortSignal;
-  /** Ask for usage in the stream; off reproduces the reference tool's requests exactly. */
-  includeUsage?: boolean;
   /** Bounds the requests in flight across conversations to one target. */
   limiter?: Limiter;
   onRecord(record: RequestRecord): void;
@@ -50,6 +46,11 @@ export class ConversationRun {
     return this.ended;
   }
 
+  /** The script's pause before the next turn. */
+  get thinkMs(): number {
+    return this.ctx.script.thinkMs[this.turn] ?? 0;
+  }
+
   /** Runs the next turn (no think time: the caller decides when). */
   async runTurn(): Promise<void> {
     const { ctx } = this;
@@ -63,10 +64,13 @@ export class ConversationRun {
       const result = await this.send(messages);
       this.turn = turn;
       this.messages = messages;
-      const { text, ...measured } = result;
+      const { text, replica, ...measured } = result;
+      // The header's value becomes the replica label value here, once, by the rule discovery uses too.
+      const label = replica === undefined ? null : replicaLabelValue(replica);
       ctx.onRecord({
         ...measured,
-        target: ctx.target,
+        ...(label !== null && { replica: label }),
+        target: ctx.target.name,
         conversation: ctx.script.id,
         turn,
         docType: ctx.script.document.type,
@@ -86,15 +90,16 @@ export class ConversationRun {
   /** The client reports failures as outcomes; should it throw anyway, that is one failed request, not a dead worker. */
   private async send(messages: ChatMessage[]): Promise<ChatResult> {
     const { ctx } = this;
+    const { target } = ctx;
     const startedAt = ctx.clock.wallNow();
     const t0 = ctx.clock.now();
     try {
-      return await ctx.client.chat({
-        model: ctx.model,
+      return await target.client.chat({
+        model: target.model,
         messages,
-        maxTokens: ctx.maxTokens,
-        timeoutMs: ctx.timeoutMs,
-        includeUsage: ctx.includeUsage ?? true,
+        maxTokens: target.maxTokens,
+        timeoutMs: target.timeoutMs,
+        includeUsage: target.includeUsage ?? true,
         signal: ctx.signal,
       });
     } catch (err) {
@@ -111,12 +116,8 @@ export class ConversationRun {
 
   result(): ConversationResult {
     const outcome = this.cancelled ? 'cancelled' : this.failed || !this.ended ? 'failed' : 'completed';
-    return { target: this.ctx.target, conversation: this.ctx.script.id, outcome, turnsRun: this.turn, turnsSucceeded: this.succeeded };
+    return { target: this.ctx.target.name, conversation: this.ctx.script.id, outcome, turnsRun: this.turn, turnsSucceeded: this.succeeded };
   }
-}
-
-export function thinkMs(random: Random, thinkTime: ThinkTime): number {
-  return thinkTime.maxMs > thinkTime.minMs ? random.uniform(thinkTime.minMs, thinkTime.maxMs) : thinkTime.minMs;
 }
 
 /** A whole conversation: think, run a turn, until its last turn, a failure with no answer, or a stop. */
@@ -124,7 +125,7 @@ export async function runConversation(ctx: ConversationContext): Promise<Convers
   const run = new ConversationRun(ctx);
   const stop = ctx.stopSignal ?? ctx.signal;
   while (!run.done) {
-    await ctx.clock.sleep(thinkMs(ctx.random, ctx.thinkTime), stop);
+    await ctx.clock.sleep(run.thinkMs, stop);
     await run.runTurn();
   }
   return run.result();

@@ -1,4 +1,4 @@
-import { ConversationRun, thinkMs, type ConversationContext } from './conversation.js';
+import { ConversationRun, type ConversationContext } from './conversation.js';
 import type { ConversationScript } from './script.js';
 import type { ConversationResult } from './types.js';
 
@@ -12,7 +12,7 @@ export interface PoolOptions extends Omit<ConversationContext, 'script' | 'stopS
 
 /**
  * A fixed run (bench), interleaved as the reference tool does: `parallel` workers take a
- * conversation from a FIFO queue, think for uniform(min, max), run one turn, and put the
+ * conversation from a FIFO queue, think for the script's pause, run one turn, and put the
  * conversation back at the end of the queue until it is done. A worker that finds the queue empty
  * waits while others still hold conversations that will come back, so parallelism does not
  * shrink before the end. Resolves with every conversation's result, in script order.
@@ -20,7 +20,7 @@ export interface PoolOptions extends Omit<ConversationContext, 'script' | 'stopS
 export async function runPool(options: PoolOptions): Promise<ConversationResult[]> {
   const { scripts, parallel, onConversation, ...context } = options;
   if (!Number.isInteger(parallel) || parallel < 1) throw new RangeError('parallel must be a positive integer');
-  const { clock, random, signal, thinkTime } = context;
+  const { clock, signal } = context;
   const queue: ConversationRun[] = scripts.map((script) => new ConversationRun({ ...context, script }));
   const all = [...queue];
   let held = 0; // conversations taken by a worker and not yet requeued or finished
@@ -43,7 +43,7 @@ export async function runPool(options: PoolOptions): Promise<ConversationResult[
       }
       held++;
       try {
-        await clock.sleep(thinkMs(random, thinkTime), signal);
+        await clock.sleep(run.thinkMs, signal);
         await run.runTurn();
       } finally {
         held--;

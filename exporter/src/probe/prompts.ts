@@ -1,4 +1,4 @@
-import type { DocType } from '../corpus/types.js';
+import type { DocType } from '@kvcanary/contract';
 
 /**
  * Turn-1 instructions, eight per document type, chosen by conversation id (as the reference tool

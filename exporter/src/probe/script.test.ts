@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SeedDocument } from '../corpus/types.js';
 import { FOLLOW_UPS, INSTRUCTIONS } from './prompts.js';
-import { conversationScript, nextMessages, runScripts } from './script.js';
+import { conversationScript, nextMessages, runScripts, type ScriptPlan } from './script.js';
 
 const documents: SeedDocument[] = [
   { name: 'a.py', type: 'CODE', content: 'print(1)' },
   { name: 'b.md', type: 'TEXT', content: '# Title' },
   { name: 'c.md', type: 'TEXT', content: 'words' },
 ];
+
+const plan = (over: Partial<ScriptPlan> = {}): ScriptPlan => ({ documents, turns: 10, seed: 42, thinkTime: { minMs: 500, maxMs: 2000 }, ...over });
 
 describe('conversation script', () => {
   it('has 8 instructions and 10 follow-ups per document type', () => {
@@ -18,15 +20,16 @@ describe('conversation script', () => {
   });
 
   it('is the same for the same seed, and differs with another seed', () => {
-    const a = runScripts({ count: 11, documents, turns: 10, seed: 42 });
-    const b = runScripts({ count: 11, documents, turns: 10, seed: 42 });
-    const c = runScripts({ count: 11, documents, turns: 10, seed: 43 });
+    const a = runScripts(plan(), 11);
+    const b = runScripts(plan(), 11);
+    const c = runScripts(plan({ seed: 43 }), 11);
     expect(a).toEqual(b);
     expect(a.map((s) => s.followUps)).not.toEqual(c.map((s) => s.followUps));
+    expect(a.map((s) => s.thinkMs)).not.toEqual(c.map((s) => s.thinkMs));
   });
 
   it('uses document i mod n and the instruction by conversation id', () => {
-    const s = conversationScript({ id: 10, documents, turns: 3, seed: 1 });
+    const s = conversationScript(plan({ turns: 3, seed: 1 }), 10);
     expect(s.document.name).toBe('b.md'); // 10 mod 3 = 1
     expect(s.instruction).toBe(INSTRUCTIONS.TEXT[10 % 8]);
     expect(s.followUps).toHaveLength(2);
@@ -34,11 +37,22 @@ describe('conversation script', () => {
   });
 
   it('does not depend on which other conversations were built', () => {
-    expect(conversationScript({ id: 7, documents, turns: 5, seed: 9 })).toEqual(runScripts({ count: 8, documents, turns: 5, seed: 9 })[7]);
+    expect(conversationScript(plan({ turns: 5, seed: 9 }), 7)).toEqual(runScripts(plan({ turns: 5, seed: 9 }), 8)[7]);
+  });
+
+  it('draws a think time per turn within the bounds, and asks the same whatever the pacing', () => {
+    const paced = conversationScript(plan(), 3);
+    expect(paced.thinkMs).toHaveLength(10);
+    expect(paced.thinkMs.every((ms) => ms >= 500 && ms < 2000)).toBe(true);
+    const probe = conversationScript(plan({ thinkTime: { minMs: 0, maxMs: 0 } }), 3);
+    expect(probe.thinkMs).toEqual(Array(10).fill(0));
+    expect(probe.followUps).toEqual(paced.followUps);
+    // A shorter run of the same conversation asks the same first questions.
+    expect(conversationScript(plan({ turns: 4 }), 3).followUps).toEqual(paced.followUps.slice(0, 3));
   });
 
   it('turn 1 fences the document; later turns append the previous answer and the follow-up', () => {
-    const s = conversationScript({ id: 0, documents, turns: 3, seed: 1 });
+    const s = conversationScript(plan({ turns: 3, seed: 1 }), 0);
     const t1 = nextMessages(s, [], '', 1);
     expect(t1).toEqual([{ role: 'user', content: `${s.instruction}\n\n\`\`\`\nprint(1)\n\`\`\`` }]);
     const t2 = nextMessages(s, t1, 'first answer', 2);
@@ -50,6 +64,6 @@ describe('conversation script', () => {
   });
 
   it('refuses an empty corpus', () => {
-    expect(() => conversationScript({ id: 0, documents: [], turns: 1, seed: 1 })).toThrow(/no documents/);
+    expect(() => conversationScript(plan({ documents: [], turns: 1, seed: 1 }), 0)).toThrow(/no documents/);
   });
 });

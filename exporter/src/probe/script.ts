@@ -2,11 +2,12 @@ import type { ChatMessage } from '../client/types.js';
 import type { SeedDocument } from '../corpus/types.js';
 import { seededRandom } from '../util/random.js';
 import { FOLLOW_UPS, INSTRUCTIONS } from './prompts.js';
+import type { ThinkTime } from './types.js';
 
 /**
- * Everything a conversation will ask, decided before it starts, so that the same script sent to
- * several targets gives them identical work (a paired comparison). Only the answers differ, and
- * they are fed back as each target produced them.
+ * Everything a conversation will ask, and when, decided before it starts, so that the same script
+ * sent to several targets gives them identical work (a paired comparison). Only the answers differ,
+ * and they are fed back as each target produced them.
  */
 export interface ConversationScript {
   id: number;
@@ -14,7 +15,21 @@ export interface ConversationScript {
   instruction: string;
   /** followUps[k] is the user message of turn k + 2. */
   followUps: readonly string[];
+  /** thinkMs[k] is the pause before turn k + 1, as a user reading the answer. */
+  thinkMs: readonly number[];
   turns: number;
+}
+
+/**
+ * What a run's scripts are made from. serve, bench and /probe all build conversation i of a run as
+ * `conversationScript(plan, i)`, so conversation i is the same script on every target and on every
+ * replay of the seed.
+ */
+export interface ScriptPlan {
+  documents: readonly SeedDocument[];
+  turns: number;
+  seed: number;
+  thinkTime: ThinkTime;
 }
 
 /** A well-mixed 32-bit seed per (run seed, conversation): conversations do not depend on each other's order. */
@@ -25,21 +40,26 @@ export function conversationSeed(seed: number, id: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Conversation `id` of a run: document `id mod n`, instruction by id (as the reference), seeded follow-ups. */
-export function conversationScript(options: { id: number; documents: readonly SeedDocument[]; turns: number; seed: number }): ConversationScript {
-  const { id, documents, turns, seed } = options;
+/**
+ * Conversation `id` of a run: document `id mod n` and the instruction by id (as the reference tool),
+ * then follow-ups and think times from one random stream seeded by (seed, id), follow-ups first, so
+ * the questions do not depend on the pacing.
+ */
+export function conversationScript(plan: ScriptPlan, id: number): ConversationScript {
+  const { documents, turns, thinkTime } = plan;
   if (documents.length === 0) throw new Error('no documents to build a conversation from');
   if (!Number.isInteger(turns) || turns < 1) throw new RangeError('turns must be a positive integer');
   const document = documents[id % documents.length] as SeedDocument;
   const instructions = INSTRUCTIONS[document.type];
-  const random = seededRandom(conversationSeed(seed, id));
+  const random = seededRandom(conversationSeed(plan.seed, id));
   const followUps = Array.from({ length: turns - 1 }, () => random.pick(FOLLOW_UPS[document.type]));
-  return { id, document, instruction: instructions[id % instructions.length] as string, followUps, turns };
+  const thinkMs = Array.from({ length: turns }, () => (thinkTime.maxMs > thinkTime.minMs ? random.uniform(thinkTime.minMs, thinkTime.maxMs) : thinkTime.minMs));
+  return { id, document, instruction: instructions[id % instructions.length] as string, followUps, thinkMs, turns };
 }
 
 /** The scripts of a fixed-size run (bench): conversations 0..count-1. */
-export function runScripts(options: { count: number; documents: readonly SeedDocument[]; turns: number; seed: number }): ConversationScript[] {
-  return Array.from({ length: options.count }, (_, id) => conversationScript({ id, documents: options.documents, turns: options.turns, seed: options.seed }));
+export function runScripts(plan: ScriptPlan, count: number): ConversationScript[] {
+  return Array.from({ length: count }, (_, id) => conversationScript(plan, id));
 }
 
 export function firstTurnMessage(script: ConversationScript): ChatMessage {

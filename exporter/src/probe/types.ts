@@ -1,19 +1,20 @@
 import type { ChatRequest, ChatResult } from '../client/types.js';
-import type { DocType } from '../corpus/types.js';
-
-/** One request as the statistics and the JSON report see it. */
-export interface RequestRecord extends Omit<ChatResult, 'text'> {
-  target: string;
-  conversation: number;
-  /** 1-based turn number within its conversation. */
-  turn: number;
-  docType: DocType;
-  document: string;
-}
 
 /** What the engine needs of a client: the streaming client fits, and so does a test fake. */
 export interface ProbeClient {
   chat(request: ChatRequest): Promise<ChatResult>;
+}
+
+/** A target as the engine drives it, the same for serve, bench and /probe. */
+export interface EngineTarget {
+  /** The `target` label; never a URL. */
+  name: string;
+  client: ProbeClient;
+  model: string;
+  maxTokens: number;
+  timeoutMs: number;
+  /** Ask for usage in the stream (default); off reproduces the reference tool's requests exactly. */
+  includeUsage?: boolean;
 }
 
 /**

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesSource } from './discovery-kubernetes.js';
 import { createStaticSource } from './discovery-static.js';
-import { FakeClock } from './test-support/fake-clock.js';
-import { startLoopback, type Loopback } from './test-support/loopback.js';
-import type { Logger } from './types.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { startLoopback, type Loopback } from '../test-support/loopback.js';
+import type { Logger } from '../util/logger.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -120,7 +120,7 @@ describe('createKubernetesSource', () => {
     await source.list();
     state.pods.push({ name: 'b', ip: '10.0.0.2' });
     expect((await source.list()).map((r) => r.name)).toEqual(['a']);
-    clock.advance(10_000);
+    await clock.advance(10_000);
     expect(await source.list()).toEqual([
       { name: 'a', metricsUrl: 'http://10.0.0.1:9000/custom' },
       { name: 'b', metricsUrl: 'http://10.0.0.2:9000/custom' },
@@ -144,14 +144,14 @@ describe('createKubernetesSource', () => {
     });
     await source.list();
     state.fail = true;
-    clock.advance(1000);
+    await clock.advance(1000);
     expect((await source.list()).map((r) => r.name)).toEqual(['a']);
     expect(source.lastError()).toBe('HTTP 503: etcd is sad');
     expect(logger.warnings).toHaveLength(1);
     expect(JSON.stringify(logger.warnings)).not.toContain('not-a-secret');
     state.fail = false;
     state.pods = [{ name: 'b', ip: '10.0.0.2' }];
-    clock.advance(1000);
+    await clock.advance(1000);
     expect((await source.list()).map((r) => r.name)).toEqual(['b']);
     expect(source.lastError()).toBeNull();
   });

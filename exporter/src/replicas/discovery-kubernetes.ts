@@ -6,7 +6,8 @@
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.js';
-import { errorMessage, silentLogger, type Logger, type Replica, type ReplicaSource } from './types.js';
+import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
+import type { Replica, ReplicaSource } from './types.js';
 
 export interface KubernetesSourceOptions {
   namespace: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseExposition, parseValue } from './exposition-parser.js';
-import { dcgm, sglang, vllmV0, vllmV1 } from './test-support/samples.js';
+import { dcgm, sglang, vllmV0, vllmV1 } from '../test-support/replica-pages.js';
 
 describe('parseExposition', () => {
   it('reads a vLLM V1 page: gauges and counters kept, histogram series and comments dropped', () => {

@@ -1,8 +1,9 @@
-/** The replicas folder's public surface: what the exporter and the config loader use. */
-export { createReplicaMonitor, sanitiseReplicaName } from './monitor.js';
-export type { ReplicaMonitor, ReplicaMonitorOptions, ReplicaCounters, ReplicaGpu } from './monitor.js';
+/** The replicas folder's public surface: what the exporter uses. */
+export { createReplicaMonitor } from './monitor.js';
+export type { ReplicaMonitor, ReplicaMonitorOptions } from './monitor.js';
+export { ProbeCounts } from './probe-counts.js';
 export { createStaticSource } from './discovery-static.js';
 export type { StaticReplica } from './discovery-static.js';
 export { createKubernetesSource } from './discovery-kubernetes.js';
 export type { KubernetesSource, KubernetesSourceOptions } from './discovery-kubernetes.js';
-export type { Logger, Replica, ReplicaSource } from './types.js';
+export type { Replica, ReplicaSnapshot, ReplicaSource, TargetReplicas } from './types.js';

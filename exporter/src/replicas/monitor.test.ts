@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
+import { replicaLabelValue } from '@kvcanary/contract';
 import { createStaticSource } from './discovery-static.js';
-import { createReplicaMonitor, sanitiseReplicaName, type ReplicaMonitor } from './monitor.js';
-import { FakeClock } from './test-support/fake-clock.js';
-import { startLoopback, type Loopback } from './test-support/loopback.js';
-import { dcgm, sglang, vllmV1 } from './test-support/samples.js';
-import type { Logger, Replica, ReplicaSource } from './types.js';
+import { createReplicaMonitor, type ReplicaMonitor } from './monitor.js';
+import { ProbeCounts } from './probe-counts.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { startLoopback, type Loopback } from '../test-support/loopback.js';
+import { dcgm, sglang, vllmV1 } from '../test-support/replica-pages.js';
+import type { Logger } from '../util/logger.js';
+import type { Replica, ReplicaSource } from './types.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,6 +44,9 @@ async function replicaServer(pages: Record<string, () => string | 'hang' | 'huge
   return server;
 }
 
+/** The summary's figures of every replica, in order. */
+const figures = (monitor: ReplicaMonitor) => monitor.snapshot().map((r) => r.figures);
+
 function monitorFor(source: ReplicaSource, extra: Partial<Parameters<typeof createReplicaMonitor>[0]> = {}): ReplicaMonitor {
   const monitor = createReplicaMonitor({
     target: 't',
@@ -50,6 +56,7 @@ function monitorFor(source: ReplicaSource, extra: Partial<Parameters<typeof crea
     maxBodyBytes: 64 * 1024,
     maxReplicas: 64,
     clock: new FakeClock(),
+    probes: new ProbeCounts(64),
     ...extra,
   });
   cleanups.push(() => monitor.stop());
@@ -77,7 +84,7 @@ describe('createReplicaMonitor', () => {
     counters = { hits: 950, queries: 1100 };
     await monitor.scrapeOnce();
 
-    const byName = Object.fromEntries(monitor.figures().map((f) => [f.name, f]));
+    const byName = Object.fromEntries(figures(monitor).map((f) => [f.name, f]));
     expect(byName.good).toEqual({
       name: 'good',
       up: true,
@@ -102,7 +109,7 @@ describe('createReplicaMonitor', () => {
     expect(reasons.failing).toBe('HTTP 500');
     // Logged once per replica, not once per scrape.
     expect(logger.lines.filter((l) => l.msg === 'replica scrape failed')).toHaveLength(4);
-    expect(monitor.counters().find((c) => c.replica === 'good')).toEqual({ replica: 'good', hitsTotal: 50, queriesTotal: 100 });
+    expect(monitor.snapshot().find((r) => r.figures.name === 'good')).toMatchObject({ prefixCacheHits: 50, prefixCacheQueries: 100 });
   });
 
   it('keeps accumulating reset-safe totals across a replica restart', async () => {
@@ -114,15 +121,15 @@ describe('createReplicaMonitor', () => {
     await monitor.scrapeOnce();
     counters = { hits: 20, queries: 40 }; // restarted
     await monitor.scrapeOnce();
-    expect(monitor.figures()[0]?.prefixCacheHitRatio).toBe(0.5);
-    expect(monitor.counters()).toEqual([{ replica: '127.0.0.1:' + new URL(server.url).port, hitsTotal: 120, queriesTotal: 240 }]);
+    expect(figures(monitor)[0]?.prefixCacheHitRatio).toBe(0.5);
+    expect(monitor.snapshot()).toMatchObject([{ figures: { name: `127.0.0.1:${new URL(server.url).port}` }, prefixCacheHits: 120, prefixCacheQueries: 240 }]);
   });
 
   it('uses the engine hit-rate gauge for SGLang, which has no counters', async () => {
     const server = await replicaServer({ '/metrics': () => sglang });
     const monitor = monitorFor(createStaticSource([{ name: 'sg', url: server.url }]));
     await monitor.scrapeOnce();
-    expect(monitor.figures()[0]).toMatchObject({ up: true, prefixCacheHitRatio: 0.75, kvCacheUsage: 0.28, running: 5, waiting: 2 });
+    expect(figures(monitor)[0]).toMatchObject({ up: true, prefixCacheHitRatio: 0.75, kvCacheUsage: 0.28, running: 5, waiting: 2 });
   });
 
   it('matches DCGM GPU utilisation to replicas by pod label, per GPU and averaged', async () => {
@@ -137,12 +144,12 @@ describe('createReplicaMonitor', () => {
       { dcgmUrl: `${server.url}/dcgm` },
     );
     await monitor.scrapeOnce();
-    expect(monitor.gpus()).toEqual([
-      { replica: 'pod-a', gpu: '0', ratio: 0.8 },
-      { replica: 'pod-a', gpu: '1', ratio: 0.4 },
-      { replica: 'pod-b', gpu: '0', ratio: 1 },
+    expect(monitor.snapshot().map((r) => [r.figures.name, r.gpus])).toEqual([
+      ['pod-a', [{ gpu: '0', utilization: 0.8 }, { gpu: '1', utilization: 0.4 }]],
+      ['pod-b', [{ gpu: '0', utilization: 1 }]],
+      ['pod-c', []],
     ]);
-    const util = monitor.figures().map((f) => [f.name, f.gpuUtilization]);
+    const util = figures(monitor).map((f) => [f.name, f.gpuUtilization]);
     expect(util[0]?.[1]).toBeCloseTo(0.6);
     expect(util.slice(1)).toEqual([
       ['pod-b', 1],
@@ -155,8 +162,8 @@ describe('createReplicaMonitor', () => {
     const server = await replicaServer({ '/metrics': () => own });
     const monitor = monitorFor(createStaticSource([{ name: 'sim-0', url: server.url }]));
     await monitor.scrapeOnce();
-    expect(monitor.gpus()).toEqual([{ replica: 'sim-0', gpu: '0', ratio: 0.25 }]);
-    expect(monitor.figures()[0]?.gpuUtilization).toBe(0.25);
+    expect(monitor.snapshot()[0]?.gpus).toEqual([{ gpu: '0', utilization: 0.25 }]);
+    expect(figures(monitor)[0]?.gpuUtilization).toBe(0.25);
   });
 
   it('bounds the replicas per target, dropping the extra ones with one warning', async () => {
@@ -166,36 +173,49 @@ describe('createReplicaMonitor', () => {
     const monitor = monitorFor({ list: () => Promise.resolve(listed) }, { maxReplicas: 3, logger });
     await monitor.scrapeOnce();
     await monitor.scrapeOnce();
-    expect(monitor.figures().map((f) => f.name)).toEqual(['r1', 'r2', 'r3']);
+    expect(figures(monitor).map((f) => f.name)).toEqual(['r1', 'r2', 'r3']);
     const warnings = logger.lines.filter((l) => l.msg === 'replicas over the bound were dropped');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.obj).toMatchObject({ droppedCount: 3, dropped: ['r1 (duplicate)', 'r4', 'r5'] });
   });
 
-  it('sanitises and truncates replica names', () => {
-    expect(sanitiseReplicaName('vllm-0.ns:8000')).toBe('vllm-0.ns:8000');
-    expect(sanitiseReplicaName('a b/c"d')).toBe('a_b_c_d');
-    expect(sanitiseReplicaName('x'.repeat(300))).toHaveLength(128);
-    expect(sanitiseReplicaName('')).toBe('_');
+  it('names replicas by the contract rule, so a discovered pod and a response header meet on one label', async () => {
+    const server = await replicaServer({ '/metrics': () => vllmV1({ hits: 0, queries: 0 }) });
+    const listed: Replica[] = ['pod/a b', '  ', 'vllm-0.ns:8000'].map((name) => ({ name, metricsUrl: `${server.url}/metrics` }));
+    const probes = new ProbeCounts(64);
+    probes.count(replicaLabelValue('pod/a b') as string);
+    const monitor = monitorFor({ list: () => Promise.resolve(listed) }, { probes });
+    await monitor.scrapeOnce();
+    expect(figures(monitor).map((f) => [f.name, f.probeRequests])).toEqual([
+      ['pod_a_b', 1],
+      ['vllm-0.ns:8000', 0],
+    ]);
   });
 
-  it('forgets replicas that leave discovery and reports them once', async () => {
+  it('forgets a replica that leaves discovery, its probe counts with it, and keeps the others', async () => {
     const server = await replicaServer({ '/metrics': () => vllmV1({ hits: 0, queries: 0 }) });
     const url = `${server.url}/metrics`;
     let listed: Replica[] = [
       { name: 'a', metricsUrl: url },
       { name: 'b', metricsUrl: url },
     ];
-    const removedByCallback: string[] = [];
-    const monitor = monitorFor({ list: () => Promise.resolve(listed) }, { onRemove: (r) => removedByCallback.push(r) });
+    const probes = new ProbeCounts(64);
+    for (const r of ['a', 'b', 'b', 'undiscovered']) probes.count(r);
+    const monitor = monitorFor({ list: () => Promise.resolve(listed) }, { probes });
     await monitor.scrapeOnce();
+    expect(figures(monitor).map((f) => [f.name, f.probeRequests])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     listed = [{ name: 'a', metricsUrl: url }];
     await monitor.scrapeOnce();
-    expect(monitor.figures().map((f) => f.name)).toEqual(['a']);
-    expect(monitor.counters().map((c) => c.replica)).toEqual(['a']);
-    expect(monitor.replicasRemoved()).toEqual(['b']);
-    expect(monitor.replicasRemoved()).toEqual([]);
-    expect(removedByCallback).toEqual(['b']);
+    expect(figures(monitor).map((f) => f.name)).toEqual(['a']);
+    expect([...probes.snapshot()]).toEqual([
+      ['a', 1],
+      ['undiscovered', 1],
+    ]);
+    // Reading is not consuming: a second reader sees the same.
+    expect(monitor.snapshot()).toEqual(monitor.snapshot());
   });
 
   it('survives a source that throws, keeping the replicas it knew', async () => {
@@ -208,8 +228,7 @@ describe('createReplicaMonitor', () => {
     await monitor.scrapeOnce();
     fail = true;
     await monitor.scrapeOnce();
-    expect(monitor.figures().map((f) => [f.name, f.up])).toEqual([['a', true]]);
-    expect(monitor.replicasRemoved()).toEqual([]);
+    expect(figures(monitor).map((f) => [f.name, f.up])).toEqual([['a', true]]);
   });
 
   it('scrapes on its interval once started and stops cleanly', async () => {
@@ -223,13 +242,17 @@ describe('createReplicaMonitor', () => {
     const clock = new FakeClock();
     const monitor = monitorFor(createStaticSource([server.url]), { clock, logger: pino({ level: 'silent' }) });
     monitor.start();
-    monitor.start(); // idempotent
-    while (requests < 3) await new Promise((r) => setTimeout(r, 5));
+    monitor.start(); // idempotent: still one loop, one scrape per interval
+    for (let scrapes = 1; scrapes <= 3; scrapes++) {
+      await clock.sleeping();
+      expect(requests).toBe(scrapes);
+      await clock.advance(1000);
+    }
+    await clock.sleeping();
     await monitor.stop();
-    const seen = requests;
-    expect(clock.now()).toBeGreaterThanOrEqual(2000);
-    expect(monitor.figures()[0]?.prefixCacheHitRatio).toBe(0.5);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(requests).toBe(seen);
+    expect(clock.pending()).toBe(0);
+    await clock.advance(10_000);
+    expect(requests).toBe(4);
+    expect(figures(monitor)[0]?.prefixCacheHitRatio).toBe(0.5);
   });
 });

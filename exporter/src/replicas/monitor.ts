@@ -2,17 +2,21 @@
  * Per-replica figures for one target: discovers the replicas, scrapes each one's /metrics (and a
  * DCGM exporter, if configured) every interval, and keeps the figures the exporter exposes. It never
  * throws into the exporter: a failing replica is `up: false`, a failing discovery keeps its list.
- * Label cardinality is bounded: at most `maxReplicas` replicas, names sanitised and truncated, GPUs
- * per replica capped, and replicas that leave discovery are forgotten and reported as removed.
+ * Label cardinality is bounded: at most `maxReplicas` replicas, named by the contract's
+ * replicaLabelValue (the same rule as response headers, so one pod meets itself on one series), GPUs
+ * per replica capped. A replica that leaves discovery is forgotten here, with its probe counts, at the
+ * end of the scrape cycle that noticed; readers only ever see snapshots.
  */
 import { Agent } from 'undici';
-import type { ReplicaFigures } from '../stats/types.js';
+import { replicaLabelValue } from '@kvcanary/contract';
 import type { Clock } from '../util/clock.js';
 import { PrefixCacheDeltas } from './counter-deltas.js';
 import type { Sample } from './exposition-parser.js';
 import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
 import { scrapeMetrics } from './scrape.js';
-import { errorMessage, silentLogger, type Logger, type Replica, type ReplicaSource } from './types.js';
+import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
+import type { ProbeCounts } from './probe-counts.js';
+import type { Replica, ReplicaSnapshot, ReplicaSource } from './types.js';
 
 export interface ReplicaMonitorOptions {
   /** The target's name, for log lines only (the exporter adds the `target` label). */
@@ -26,37 +30,19 @@ export interface ReplicaMonitorOptions {
   maxReplicas: number;
   clock: Clock;
   logger?: Logger;
-  /** Called once per replica that left discovery (or the bound), so its series can be removed. */
-  onRemove?: (replica: string) => void;
-}
-
-export interface ReplicaCounters {
-  replica: string;
-  hitsTotal: number;
-  queriesTotal: number;
-}
-
-export interface ReplicaGpu {
-  replica: string;
-  gpu: string;
-  ratio: number;
+  /** The target's probe counts: joined into the snapshots, and forgotten with a replica that leaves. */
+  probes: ProbeCounts;
 }
 
 export interface ReplicaMonitor {
   start(): void;
   stop(): Promise<void>;
   scrapeOnce(): Promise<void>;
-  figures(): ReplicaFigures[];
-  counters(): ReplicaCounters[];
-  gpus(): ReplicaGpu[];
-  /** Replica names removed since the previous call. */
-  replicasRemoved(): string[];
+  /** Every kept replica as it is now, sorted by name; reading changes nothing. */
+  snapshot(): ReplicaSnapshot[];
 }
 
-/** Label values stay short and printable; Kubernetes pod names fit (they are DNS names). */
-export const MAX_NAME_LENGTH = 128;
 const MAX_GPUS_PER_REPLICA = 16;
-const MAX_PENDING_REMOVED = 1024;
 const SCRAPE_CONCURRENCY = 16;
 
 interface ReplicaState {
@@ -75,16 +61,10 @@ interface ReplicaState {
   ownGpus: Map<string, number>;
 }
 
-export function sanitiseReplicaName(name: string): string {
-  const clean = name.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, MAX_NAME_LENGTH);
-  return clean === '' ? '_' : clean;
-}
-
 export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMonitor {
   const logger = options.logger ?? silentLogger;
   const log = { target: options.target };
   const states = new Map<string, ReplicaState>();
-  let removed: string[] = [];
   let dcgm: Map<string, Map<string, number>> | null = null;
   let lastDropped = '';
   let dispatcher: Agent | null = null;
@@ -106,14 +86,15 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
     return listed;
   }
 
-  /** Sanitises, de-duplicates and bounds the discovered list; returns the kept replicas by label name. */
+  /** Names, de-duplicates and bounds the discovered list; returns the kept replicas by label value. */
   function bound(listed: Replica[]): Map<string, Replica> {
     const byName = new Map<string, Replica>();
     const sorted = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const dropped: string[] = [];
     for (const r of sorted) {
-      const name = sanitiseReplicaName(r.name);
-      if (byName.has(name)) dropped.push(`${name} (duplicate)`);
+      const name = replicaLabelValue(r.name);
+      if (name === null) dropped.push('(blank name)');
+      else if (byName.has(name)) dropped.push(`${name} (duplicate)`);
       else if (byName.size >= options.maxReplicas) dropped.push(name);
       else byName.set(name, r);
     }
@@ -140,25 +121,13 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
         state.sourceName = wanted.name;
         continue;
       }
+      // The one way a replica leaves: its state and its probe counts go, so every series of it is
+      // absent from the next render.
       states.delete(name);
-      markRemoved(name);
+      options.probes.forget(name);
+      logger.info({ ...log, replica: name }, 'replica left discovery; forgetting it');
     }
-    for (const [name, r] of kept) {
-      if (states.has(name)) continue;
-      removed = removed.filter((n) => n !== name);
-      states.set(name, newState(name, r));
-    }
-  }
-
-  function markRemoved(name: string): void {
-    logger.info({ ...log, replica: name }, 'replica left discovery; forgetting it');
-    removed.push(name);
-    if (removed.length > MAX_PENDING_REMOVED) removed = removed.slice(-MAX_PENDING_REMOVED);
-    try {
-      options.onRemove?.(name);
-    } catch (err) {
-      logger.error({ ...log, replica: name, err: errorMessage(err) }, 'onRemove callback failed');
-    }
+    for (const [name, r] of kept) if (!states.has(name)) states.set(name, newState(name, r));
   }
 
   async function scrapeReplica(state: ReplicaState, signal: AbortSignal): Promise<void> {
@@ -270,33 +239,25 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       // A fresh signal, so scrapeOnce() after stop() still works (e.g. a one-off /probe).
       abort = new AbortController();
     },
-    figures() {
+    snapshot() {
       return ordered().map((s) => {
-        const gpus = [...gpusOf(s).values()];
+        const gpus = s.up ? [...gpusOf(s)].map(([gpu, utilization]) => ({ gpu, utilization })) : [];
         return {
-          name: s.name,
-          up: s.up,
-          prefixCacheHitRatio: s.hitRatio,
-          kvCacheUsage: s.kvCacheUsage,
-          running: s.running,
-          waiting: s.waiting,
-          gpuUtilization: s.up && gpus.length > 0 ? gpus.reduce((a, b) => a + b, 0) / gpus.length : null,
-          probeRequests: 0,
+          figures: {
+            name: s.name,
+            up: s.up,
+            prefixCacheHitRatio: s.hitRatio,
+            kvCacheUsage: s.kvCacheUsage,
+            running: s.running,
+            waiting: s.waiting,
+            gpuUtilization: gpus.length > 0 ? gpus.reduce((sum, g) => sum + g.utilization, 0) / gpus.length : null,
+            probeRequests: options.probes.get(s.name),
+          },
+          prefixCacheHits: s.deltas.hitsTotal,
+          prefixCacheQueries: s.deltas.queriesTotal,
+          gpus,
         };
       });
-    },
-    counters() {
-      return ordered().map((s) => ({ replica: s.name, hitsTotal: s.deltas.hitsTotal, queriesTotal: s.deltas.queriesTotal }));
-    },
-    gpus() {
-      return ordered().flatMap((s) =>
-        s.up ? [...gpusOf(s)].map(([gpu, ratio]) => ({ replica: s.name, gpu, ratio })) : [],
-      );
-    },
-    replicasRemoved() {
-      const out = removed;
-      removed = [];
-      return out;
     },
   };
   return monitor;

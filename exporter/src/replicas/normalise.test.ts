@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseExposition } from './exposition-parser.js';
 import { ENGINE_METRICS, gpuRatios, isWantedMetric, normalise } from './normalise.js';
-import { dcgm, sglang, vllmV0, vllmV0GaugeOnly, vllmV1 } from './test-support/samples.js';
+import { dcgm, sglang, vllmV0, vllmV0GaugeOnly, vllmV1 } from '../test-support/replica-pages.js';
 
 const read = (text: string) => normalise(parseExposition(text, { keep: isWantedMetric }).samples);
 

@@ -1,7 +1,6 @@
 /**
  * One table of the engine metric names we read, and the step that turns a replica's parsed samples
- * into engine-neutral raw figures. Sources (checked against shared/facts.md and the engines' own
- * code/docs):
+ * into engine-neutral raw figures. Sources (the engines' own code and docs):
  * - vLLM V1 (current): vllm/v1/metrics/loggers.py, labels `model_name`, `engine`.
  * - vLLM V0 and early V1: the `gpu_` names, renamed in V1; `gpu_prefix_cache_hit_rate` is V0-only.
  * - SGLang: python/sglang/srt/metrics/collector.py and docs/references/production_metrics.md.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { scrapeMetrics } from './scrape.js';
-import { startLoopback, type Loopback } from './test-support/loopback.js';
+import { startLoopback, type Loopback } from '../test-support/loopback.js';
 
 const servers: Loopback[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { parseExposition, type Sample } from './exposition-parser.js';
-import { errorMessage } from './types.js';
+import { errorMessage } from '../util/logger.js';
 
 export interface ScrapeOptions {
   timeoutMs: number;

@@ -1,6 +1,8 @@
-/** One replica as discovery sees it: a bounded label value and where its /metrics live. */
+import type { ReplicaFigures } from '@kvcanary/contract/schemas';
+
+/** One replica as discovery sees it: its name and where its /metrics live. */
 export interface Replica {
-  /** Becomes the `replica` label: sanitised and bounded by the monitor. */
+  /** As discovery gives it; the monitor turns it into the `replica` label (replicaLabelValue) and bounds how many. */
   name: string;
   /** Never exposed as a label or in /api/v1/summary (it may carry credentials). */
   metricsUrl: string;
@@ -17,25 +19,24 @@ export interface ReplicaSource {
 }
 
 /**
- * The subset of pino's logger that this folder uses, so a pino instance (or a child) can be passed
- * in directly and tests can pass a recording stub. (obj, msg) order, as pino expects.
+ * One replica as the exporter shows it: what /api/v1/summary lists and every per-replica series of
+ * /metrics, read from the same object at the same moment.
  */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
+export interface ReplicaSnapshot {
+  /** The summary's figures (the contract's shape), named by the contract's replicaLabelValue. */
+  figures: ReplicaFigures;
+  /** Reset-corrected prefix-cache counters since the exporter started, in tokens. */
+  prefixCacheHits: number;
+  prefixCacheQueries: number;
+  /** Utilisation per GPU, 0-1; empty while the replica is down. */
+  gpus: readonly { gpu: string; utilization: number }[];
 }
 
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-/** Error text safe for a log line: the message only, never a stack or a request object. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+/** A target's replicas at one moment: the scraped ones, and every replica its probes were attributed to. */
+export interface TargetReplicas {
+  target: string;
+  /** Sorted by name. */
+  replicas: readonly ReplicaSnapshot[];
+  /** Probe requests per replica label, discovered or not (`other` past the bound). */
+  probeRequests: ReadonlyMap<string, number>;
 }

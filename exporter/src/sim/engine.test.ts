@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Engine, EngineRejection, type FinishedRequest } from './engine.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { generateAnswer } from './text.js';
 
 // Round numbers so every expected time is exact: a step costs 10 ms + 0.1 ms per prefill token.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startReplica, type Replica } from './replica.js';
-import { chatBody, fastEngine, postJson, postSse } from './test-helpers.js';
+import { chatBody, fastEngine, postJson, postSse } from '../test-support/sim-requests.js';
 
 interface Chunk {
   object: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startCluster, type Cluster } from './cluster.js';
 import { startReplica } from './replica.js';
 import { startRouter } from './router.js';
-import { chatBody, fastEngine, postJson, postSse } from './test-helpers.js';
+import { chatBody, fastEngine, postJson, postSse } from '../test-support/sim-requests.js';
 
 let cluster: Cluster;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
+import type { Interval } from '@kvcanary/contract/schemas';
 import type { Random } from '../util/random.js';
-import { percentile } from './percentile.js';
-import type { Interval } from './types.js';
+import { referencePercentile } from './percentile.js';
 
 /** One successful request as the bootstrap sees it. */
 export interface TtftSample {
@@ -60,9 +60,10 @@ function statistics(ttft: Float64Array, turns: Int32Array, n: number, scratch: F
   const firstTurnMean = firstCount > 0 ? firstSum / firstCount : Number.NaN;
   const laterTurnsMean = laterCount > 0 ? laterSum / laterCount : Number.NaN;
   return {
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
+    // The same definition as the point estimates (distribution()), so an interval brackets its figure.
+    p50: referencePercentile(sorted, 0.5),
+    p95: referencePercentile(sorted, 0.95),
+    p99: referencePercentile(sorted, 0.99),
     firstTurnMean,
     laterTurnsMean,
     cacheSpeedup: laterTurnsMean > 0 ? firstTurnMean / laterTurnsMean : Number.NaN,
@@ -128,13 +129,16 @@ function fullStatistics(samples: readonly TtftSample[]): Record<Statistic, numbe
   return statistics(Float64Array.from(samples, (s) => s.ttftMs), Int32Array.from(samples, (s) => s.turn), n, new Float64Array(n));
 }
 
-/** 2.5% and 97.5% of the resampled statistic (percentile method); null when too few were defined. */
+/**
+ * The percentile-method interval: the 2.5% and 97.5% order statistics of the resampled statistic, by
+ * the same rule (of 1000 defined resamples, the 26th and the 976th smallest); null when too few were defined.
+ */
 function interval(values: number[]): Interval | null {
   const defined = Float64Array.from(values.filter((v) => Number.isFinite(v))).sort();
   // Resamples that could not compute the statistic (no first turn drawn, say) are left out;
   // if most could not, the interval would mislead, so there is none.
   if (defined.length < values.length / 2 || defined.length === 0) return null;
-  return [percentile(defined, 0.025), percentile(defined, 0.975)];
+  return [referencePercentile(defined, 0.025), referencePercentile(defined, 0.975)];
 }
 
 function emptyRecord(): Record<Statistic, number[]> {

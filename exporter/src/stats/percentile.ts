@@ -1,11 +1,13 @@
-import type { Distribution } from './types.js';
+import type { Distribution } from '@kvcanary/contract/schemas';
 
 /**
- * The reference tool's percentile: `sorted[int(n * p)]`, no interpolation.
- * With n = 110, P99 is the second largest value. Kept exactly so that our figures and the published
- * ones are computed the same way. `sorted` must be ascending; NaN when empty.
+ * The reference tool's percentile: `sorted[int(n * p)]`, no interpolation (the seed document's
+ * benchmark script computes its summary this way). With n = 110, P99 is the second largest value.
+ * Every percentile kvcanary prints or exports from raw durations uses it, so bench, the window
+ * gauges and /api/v1/summary compare with each other and with the published runs. `sorted` must be
+ * ascending; NaN when empty.
  */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
+export function referencePercentile(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   // Same floating-point product as Python's int(n * p); the clamp only matters for p >= 1.
@@ -26,7 +28,7 @@ export function sortedCopy(values: readonly number[]): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-/** Min, max, mean and the reference percentiles of a set of durations; null when there are none. */
+/** Min, max, mean and the reference tool's percentiles (referencePercentile) of a set of durations; null when there are none. */
 export function distribution(values: readonly number[]): Distribution | null {
   if (values.length === 0) return null;
   const sorted = sortedCopy(values);
@@ -35,8 +37,8 @@ export function distribution(values: readonly number[]): Distribution | null {
     min: sorted[0] as number,
     max: sorted[sorted.length - 1] as number,
     mean: mean(values),
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
+    p50: referencePercentile(sorted, 0.5),
+    p95: referencePercentile(sorted, 0.95),
+    p99: referencePercentile(sorted, 0.99),
   };
 }

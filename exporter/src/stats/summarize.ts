@@ -1,6 +1,6 @@
-import type { RequestRecord } from '../probe/types.js';
+import { compareTurnLabels, turnLabel } from '@kvcanary/contract';
+import type { GroupMean, RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import { distribution, mean } from './percentile.js';
-import type { GroupMean, Summary } from './types.js';
 
 export interface SummarizeOptions {
   target: string;
@@ -17,16 +17,9 @@ export interface SummarizeOptions {
   turnsPerConversation?: number;
 }
 
-/** The exporter's default cap: turn labels stay bounded however long conversations are. */
-export const DEFAULT_TURN_CAP = 10;
-
-export function turnKey(turn: number, cap?: number): string {
-  return cap !== undefined && turn >= cap ? `${cap}+` : String(turn);
-}
-
-/** Sorts "1", "2", ..., "10+" numerically, the capped key last. */
-function compareTurnKeys(a: string, b: string): number {
-  return Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.length - b.length;
+/** A request's `byTurn` key: its turn label under the cap, or the plain turn number with none (bench). */
+function turnKey(turn: number, cap: number | undefined): string {
+  return cap === undefined ? String(turn) : turnLabel(turn, cap);
 }
 
 function groupMeans(groups: Map<string, number[]>, order: (a: string, b: string) => number): GroupMean[] {
@@ -122,7 +115,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     ttft: distribution(ttfts),
     totalTime: distribution(totals),
     itl: distribution(itls),
-    byTurn: groupMeans(byTurn, compareTurnKeys),
+    byTurn: groupMeans(byTurn, compareTurnLabels),
     byDocType: groupMeans(byDocType, (a, b) => (a < b ? -1 : a > b ? 1 : 0)),
     firstTurnMeanMs,
     laterTurnsMeanMs,

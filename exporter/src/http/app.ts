@@ -2,25 +2,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { WebAuth } from '../config/secrets.js';
-import { renderProbe, type ProbeOutcome } from '../metrics/probe-metrics.js';
-import type { Logger } from '../replicas/types.js';
-import type { SummaryResponse } from '../stats/types.js';
+import { renderProbe } from '../metrics/probe-metrics.js';
+import type { ExporterView } from '../runtime/exporter.js';
+import type { Logger } from '../util/logger.js';
 import { requireAuth } from './auth.js';
 import { fallbackPage } from './fallback-page.js';
-
-/** What the HTTP layer reads; the serve wiring provides it, tests provide a stub. Handlers stay thin. */
-export interface ExporterView {
-  /** Every target has been tried at least once. */
-  ready(): { ready: boolean; waitingFor: string[] };
-  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
-  summary(): Promise<SummaryResponse>;
-  targetNames(): readonly string[];
-  /** One conversation against the target now, outside the continuous run. */
-  probe(target: string, options: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome>;
-  /** Turns of a continuous conversation: the most /probe may ask for. */
-  maxTurns: number;
-  turnCap: number;
-}
 
 export interface AppOptions {
   view: ExporterView;

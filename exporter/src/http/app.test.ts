@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { silentLogger } from '../replicas/types.js';
-import type { SummaryResponse } from '../stats/types.js';
-import { createApp, type ExporterView } from './app.js';
+import type { SummaryResponse } from '@kvcanary/contract/schemas';
+import { silentLogger } from '../util/logger.js';
+import type { ExporterView } from '../runtime/exporter.js';
+import { createApp } from './app.js';
 import { listen, type RunningServer } from './http-server.js';
 import { displayUrl, parseListenAddress } from './listen-address.js';
 import type { WebAuth } from '../config/secrets.js';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const summary: SummaryResponse = { generatedAt: '2025-01-01T00:00:00.000Z', windowSeconds: 600, targets: [] };
 

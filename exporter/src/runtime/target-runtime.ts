@@ -1,9 +1,9 @@
+import type { Role } from '@kvcanary/contract';
+import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { createChatClient, type ChatClient } from '../client/chat-client.js';
 import type { Config, TargetConfig } from '../config/schema.js';
-import { createKubernetesSource, createReplicaMonitor, createStaticSource, type ReplicaMonitor } from '../replicas/index.js';
-import type { Logger } from '../replicas/types.js';
-import type { RequestRecord } from '../probe/types.js';
-import type { Role } from '../stats/types.js';
+import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStaticSource, type ReplicaMonitor, type TargetReplicas } from '../replicas/index.js';
+import type { Logger } from '../util/logger.js';
 import { SlidingWindow } from '../stats/window.js';
 import type { Clock } from '../util/clock.js';
 
@@ -16,6 +16,10 @@ export interface TargetRuntime {
   client: ChatClient;
   window: SlidingWindow<RequestRecord>;
   monitor: ReplicaMonitor | null;
+  /** Probe requests per replica from the response header, bounded per target. */
+  probes: ProbeCounts;
+  /** Conversations /probe has run against this target: the next one is the plan's conversation of that number. */
+  onDemandProbes: number;
   /** A request has finished (any outcome), or the model lookup failed: the target has been tried. */
   tried: boolean;
   lastSuccessMs: number | null;
@@ -44,6 +48,7 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
     insecureSkipVerify: t.tls.insecureSkipVerify,
     ...(ca ? { ca } : {}),
   });
+  const probes = new ProbeCounts(config.replicaScrape.maxReplicas);
   let monitor: ReplicaMonitor | null = null;
   const r = t.replicas;
   const k8s = r?.kubernetes;
@@ -71,6 +76,7 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
       maxReplicas: scrape.maxReplicas,
       clock,
       logger,
+      probes,
     });
   }
   return {
@@ -80,11 +86,18 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
     client,
     window: new SlidingWindow<RequestRecord>({ maxAgeMs: config.window.duration, maxRecords: config.window.maxRequests, clock }),
     monitor,
+    probes,
+    onDemandProbes: 0,
     tried: false,
     lastSuccessMs: null,
     up: false,
     firstFailure: new Map(),
   };
+}
+
+/** The target's replicas as the metrics and the summary read them: one snapshot, one set of probe counts. */
+export function replicasOf(t: TargetRuntime): TargetReplicas {
+  return { target: t.name, replicas: t.monitor?.snapshot() ?? [], probeRequests: t.probes.snapshot() };
 }
 
 /**

@@ -1,24 +1,23 @@
+import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { SeedDocument } from '../corpus/types.js';
-import { ExporterMetrics, type ReplicaSnapshot } from '../metrics/exporter-metrics.js';
+import { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { ProbeOutcome } from '../metrics/probe-metrics.js';
 import { startContinuous, type ContinuousHandle, type Pace } from '../probe/continuous.js';
 import { runConversation } from '../probe/conversation.js';
-import { conversationScript } from '../probe/script.js';
-import type { ConversationResult, RequestRecord } from '../probe/types.js';
-import type { Logger } from '../replicas/types.js';
-import type { ExporterView } from '../server/app.js';
-import type { Summary, SummaryResponse } from '../stats/types.js';
+import { conversationScript, type ScriptPlan } from '../probe/script.js';
+import type { ConversationResult, EngineTarget } from '../probe/types.js';
+import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { seededRandom } from '../util/random.js';
 import { SummaryCache } from './summary-cache.js';
-import { createTargetRuntime, resolveModel, type TargetRuntime } from './target-runtime.js';
+import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
 /**
- * The running exporter: targets -> continuous engine -> sliding windows + metrics; replica monitors
- * per target. Targets run as separate engines on one seed, so conversation i is the same script on
- * every target (paired) while a target that is down or slow never holds the others back.
+ * The running exporter: targets -> one continuous engine each -> sliding windows + metrics; replica
+ * monitors per target. Every engine and every /probe builds its conversations from one ScriptPlan
+ * (one seed), so conversation i is the same script on every target (paired) while a target that is
+ * down or slow never holds the others back.
  */
 export interface ExporterOptions {
   config: Config;
@@ -29,6 +28,20 @@ export interface ExporterOptions {
   version: string;
   logger: Logger;
   clock?: Clock;
+}
+
+/** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
+export interface ExporterView {
+  /** Every target has been tried at least once. */
+  ready(): { ready: boolean; waitingFor: string[] };
+  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  summary(): Promise<SummaryResponse>;
+  targetNames(): readonly string[];
+  /** One conversation against the target now, outside the continuous run. */
+  probe(target: string, options: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome>;
+  /** Turns of a continuous conversation: the most /probe may ask for. */
+  maxTurns: number;
+  turnCap: number;
 }
 
 export interface Exporter {
@@ -43,8 +56,6 @@ export interface Exporter {
 }
 
 const MODEL_RETRY_MS = 10_000;
-/** Seed offset for /probe conversations: unlike the continuous ones, so their first turn is uncached. */
-const PROBE_SEED_SALT = 0x70726f62;
 
 export function startExporter(options: ExporterOptions): Exporter {
   const { config, logger } = options;
@@ -54,31 +65,15 @@ export function startExporter(options: ExporterOptions): Exporter {
     createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const summaries: SummaryCache = new SummaryCache(targets, { config, clock, metricsProbeCounts: (t) => metrics.probeRequests(t) });
-  const metrics: ExporterMetrics = new ExporterMetrics({
+  const plan: ScriptPlan = { documents: options.documents, turns: pacing.turns, seed: options.seed, thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max } };
+  const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, timeoutMs: pacing.timeout });
+  const summaries = new SummaryCache(targets, { config, clock });
+  const metrics = new ExporterMetrics({
     version: options.version,
     turnCap: config.turnLabelCap,
-    maxReplicasPerTarget: config.replicaScrape.maxReplicas,
-    sources: { windowSummaries: () => summaries.windowSummaries(), replicaSnapshots: () => replicaSnapshots() },
+    sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
   metrics.setTargets(targets);
-
-  function replicaSnapshots(): ReplicaSnapshot[] {
-    const out: ReplicaSnapshot[] = [];
-    for (const t of targets) {
-      if (!t.monitor) continue;
-      const removed = t.monitor.replicasRemoved();
-      const figures = t.monitor.figures();
-      if (removed.length > 0) metrics.retainReplicas(t.name, figures.map((f) => f.name));
-      out.push({
-        target: t.name,
-        figures,
-        cacheCounters: t.monitor.counters().map((c) => ({ replica: c.replica, hits: c.hitsTotal, queries: c.queriesTotal })),
-        gpus: t.monitor.gpus().map((g) => ({ replica: g.replica, gpu: g.gpu, utilization: g.ratio })),
-      });
-    }
-    return out;
-  }
 
   const onRecord = (r: RequestRecord): void => {
     const t = byName.get(r.target);
@@ -88,6 +83,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     if (r.outcome === 'success') t.lastSuccessMs = r.startedAt + r.totalMs;
     else if (!t.firstFailure.has(r.conversation)) t.firstFailure.set(r.conversation, r.outcome);
     t.window.add(r);
+    if (r.replica !== undefined) t.probes.count(r.replica);
     metrics.observeRequest(r, t.model ?? 'unknown');
     if (r.outcome !== 'success' && r.outcome !== 'cancelled') logger.debug({ target: r.target, conversation: r.conversation, turn: r.turn, outcome: r.outcome, err: r.error }, 'request failed');
   };
@@ -108,47 +104,20 @@ export function startExporter(options: ExporterOptions): Exporter {
     const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS });
     if (model === null || stopping.signal.aborted) return null;
     metrics.initTarget(t.name, model);
-    return startContinuous({
-      targets: [{ name: t.name, client: t.client, model }],
-      documents: options.documents,
-      turns: pacing.turns,
-      seed: options.seed,
-      pace,
-      parallel,
-      maxTokens: pacing.maxTokens,
-      timeoutMs: pacing.timeout,
-      thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max },
-      clock,
-      includeUsage: true,
-      onRecord,
-      onConversation,
-    });
+    return startContinuous({ target: engineTarget(t, model), plan, pace, parallel, clock, onRecord, onConversation });
   });
   for (const t of targets) t.monitor?.start();
 
-  let probes = 0;
   const probe = async (name: string, opts: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome> => {
     const t = byName.get(name);
     const started = clock.now();
     if (!t) return { target: name, records: [], durationSeconds: 0, error: 'unknown target' };
     if (t.model === null) return { target: name, records: [], durationSeconds: 0, error: 'model not discovered yet' };
     const records: RequestRecord[] = [];
-    const id = probes++;
-    await runConversation({
-      client: t.client,
-      model: t.model,
-      script: conversationScript({ id, documents: options.documents, turns: opts.turns, seed: (options.seed ^ PROBE_SEED_SALT) >>> 0 }),
-      target: t.name,
-      maxTokens: pacing.maxTokens,
-      timeoutMs: pacing.timeout,
-      // A probe answers a scrape: no reading pauses between its turns.
-      thinkTime: { minMs: 0, maxMs: 0 },
-      clock,
-      random: seededRandom(id),
-      signal: opts.signal,
-      includeUsage: true,
-      onRecord: (r) => records.push(r),
-    });
+    // The k-th probe of every target runs the plan's conversation k (paired across targets), with
+    // no reading pauses: a probe answers a scrape.
+    const script = conversationScript({ ...plan, turns: opts.turns, thinkTime: { minMs: 0, maxMs: 0 } }, t.onDemandProbes++);
+    await runConversation({ target: engineTarget(t, t.model), script, clock, signal: opts.signal, onRecord: (r) => records.push(r) });
     return { target: name, records, durationSeconds: (clock.now() - started) / 1000 };
   };
 

@@ -1,10 +1,10 @@
+import type { Summary, SummaryResponse, TargetSummary } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
-import type { ReplicaFigures, Summary, SummaryResponse, TargetSummary } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
-import type { TargetRuntime } from './target-runtime.js';
+import { replicasOf, type TargetRuntime } from './target-runtime.js';
 
 /**
  * The window figures that /metrics, /api/v1/summary and the terminal table all show, computed from
@@ -22,7 +22,7 @@ export class SummaryCache {
 
   constructor(
     private readonly targets: readonly TargetRuntime[],
-    private readonly deps: { config: Config; clock: Clock; metricsProbeCounts: (target: string) => ReadonlyMap<string, number> },
+    private readonly deps: { config: Config; clock: Clock },
   ) {}
 
   windowSummaries(): Summary[] {
@@ -57,18 +57,11 @@ export class SummaryCache {
         up: t.up,
         lastSuccess: t.lastSuccessMs === null ? null : new Date(t.lastSuccessMs).toISOString(),
         ci95: { p50: intervals.p50, p95: intervals.p95, p99: intervals.p99, cacheSpeedup: intervals.cacheSpeedup },
-        replicas: this.replicaFigures(t),
+        replicas: replicasOf(t).replicas.map((r) => r.figures),
       };
     });
     const value: SummaryResponse = { generatedAt: new Date(this.deps.clock.wallNow()).toISOString(), windowSeconds: this.deps.config.window.duration / 1000, targets };
     this.cached = { at: now, value };
     return value;
-  }
-
-  /** The monitor's figures with the probe counts of the metrics (the same numbers as the counter). */
-  private replicaFigures(t: TargetRuntime): ReplicaFigures[] {
-    const probes = this.deps.metricsProbeCounts(t.name);
-    if (!t.monitor) return [];
-    return t.monitor.figures().map((f) => ({ ...f, probeRequests: probes.get(f.name) ?? 0 }));
   }
 }

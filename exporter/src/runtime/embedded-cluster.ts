@@ -6,7 +6,8 @@ import { startCluster, type Cluster } from '../sim/cluster.js';
  * one behind a round-robin router (what a Kubernetes Service in front of vLLM does: `vllm`, the
  * baseline) and one behind a prefix-aware router (llm-d's scheduler: `llm-d`, the candidate). The
  * config that comes back probes both and scrapes every replica's /metrics (which also serves the
- * DCGM-style GPU figure), so every metric of design 4.3 is populated with no GPU and no config.
+ * DCGM-style GPU figure), so every metric of the contract (contract/src/metrics.ts) is populated with
+ * no GPU and no config.
  */
 export interface EmbeddedClusters {
   config: Config;

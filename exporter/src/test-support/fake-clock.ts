@@ -49,6 +49,39 @@ export class FakeClock implements Clock {
   pending(): number {
     return this.timers.length;
   }
+
+  /**
+   * Moves time on in `stepMs` steps until `done()` holds; fails once `limitMs` of simulated time has
+   * passed without it, so a test that would wait forever fails instead.
+   */
+  async runUntil(done: () => boolean, options: { stepMs?: number; limitMs?: number } = {}): Promise<void> {
+    const stepMs = options.stepMs ?? 1;
+    const limitMs = options.limitMs ?? 600_000;
+    for (let elapsed = 0; !done(); elapsed += stepMs) {
+      if (elapsed >= limitMs) throw new Error(`condition not met within ${limitMs} ms of simulated time`);
+      await this.advance(stepMs);
+    }
+  }
+
+  /** Moves time on until `promise` settles, and returns (or throws) what it settled with. */
+  async settle<T>(promise: Promise<T>, options: { stepMs?: number; limitMs?: number } = {}): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => {
+      settled = true;
+    });
+    // Observed here, so a rejection is not reported as unhandled while time is still moving.
+    watched.catch(() => undefined);
+    await this.runUntil(() => settled, options);
+    return watched;
+  }
+
+  /**
+   * Resolves once some code is asleep on this clock, for loops whose work between sleeps is real I/O
+   * (a scrape over loopback): yields to the event loop until the loop has gone back to sleep.
+   */
+  async sleeping(): Promise<void> {
+    while (this.timers.length === 0) await settle();
+  }
 }
 
 /** Let every queued promise continuation run. */

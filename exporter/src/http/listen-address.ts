@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 /**
  * `--web.listen-address` as Prometheus exporters spell it: `HOST:PORT`, `:PORT` (every interface),

@@ -1,4 +1,4 @@
-import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../sim/engine-config.js';
 
 /** Engine settings for tests over real loopback: the calibrated shape, a hundred times faster. */
 export function fastEngine(overrides: Partial<EngineConfig> = {}): EngineConfig {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseConfig } from '../config/load.js';
 import type { SeedDocument } from '../corpus/types.js';
-import { silentLogger } from '../replicas/types.js';
+import { silentLogger } from '../util/logger.js';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { startExporter, type Exporter } from './exporter.js';
 
@@ -62,11 +62,14 @@ describe('startExporter against a simulated cluster and a dead target', () => {
     expect(summary.targets.find((t) => t.summary.target === 'dead')?.up).toBe(false);
   });
 
-  it('runs an on-demand probe outside the continuous run', async () => {
-    const outcome = await exporter.view.probe('sim', { turns: 2, signal: new AbortController().signal });
-    expect(outcome.records.map((r) => [r.turn, r.outcome])).toEqual([
-      [1, 'success'],
-      [2, 'success'],
+  it("runs on-demand probes outside the continuous run, the k-th on the plan's conversation k", async () => {
+    const signal = new AbortController().signal;
+    const first = await exporter.view.probe('sim', { turns: 2, signal });
+    expect(first.records.map((r) => [r.conversation, r.turn, r.outcome, r.document])).toEqual([
+      [0, 1, 'success', 'a.py'],
+      [0, 2, 'success', 'a.py'],
     ]);
+    const second = await exporter.view.probe('sim', { turns: 1, signal });
+    expect(second.records.map((r) => [r.conversation, r.document])).toEqual([[1, 'b.md']]);
   });
 });
