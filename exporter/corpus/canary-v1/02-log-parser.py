@@ -154,8 +154,6 @@ class Report:
     denied_by_client: Counter = field(default_factory=Counter)
     by_upstream: Counter = field(default_factory=Counter)
     gateway_answers: int = 0
-    per_minute: Counter = field(default_factory=Counter)
-    errors_per_minute: Counter = field(default_factory=Counter)
 
     def add_bad(self, source: str, number: int, line: str, reason: str) -> None:
         self.bad_lines += 1
@@ -176,24 +174,6 @@ class Report:
             self.gateway_answers += 1
         else:
             self.by_upstream[entry.upstream] += 1
-        minute = entry.when.replace(second=0, microsecond=0)
-        self.per_minute[minute] += 1
-        if entry.status >= 500:
-            self.errors_per_minute[minute] += 1
-
-    def worst_minute(self, min_requests: int = 20) -> tuple[datetime, float] | None:
-        """The minute with the highest 5xx ratio among minutes busy enough to mean something.
-
-        A quiet minute with one request that failed is 100% errors and tells nobody anything, so
-        minutes under min_requests are left out; ties go to the earliest minute.
-        """
-        candidates = [
-            (self.errors_per_minute[m] / n, m) for m, n in self.per_minute.items() if n >= min_requests
-        ]
-        if not candidates:
-            return None
-        ratio, minute = max(candidates, key=lambda rm: (rm[0], -rm[1].timestamp()))
-        return minute, ratio
 
     def to_dict(self, top: int) -> dict:
         read = self.lines - self.bad_lines
@@ -210,15 +190,7 @@ class Report:
             "most_denied_clients": self.denied_by_client.most_common(top),
             "upstreams": dict(sorted(self.by_upstream.items())),
             "answered_by_gateway": self.gateway_answers,
-            "worst_minute": self._worst_minute_dict(),
         }
-
-    def _worst_minute_dict(self) -> dict | None:
-        worst = self.worst_minute()
-        if worst is None:
-            return None
-        minute, ratio = worst
-        return {"minute": minute.isoformat(), "error_ratio": round(ratio, 4), "requests": self.per_minute[minute]}
 
     def slowest(self, top: int) -> list[tuple[str, float]]:
         scored = [(k, nearest_rank(sorted(v.latencies), 0.95)) for k, v in self.routes.items()]
@@ -272,11 +244,6 @@ def render_text(report: Report, top: int) -> str:
             f"{key[:40]:40} {s['requests']:>7} {100 * s['error_ratio']:>5.1f}% "
             f"{s['p50_ms']:>6.1f}ms {s['p95_ms']:>6.1f}ms {s['p99_ms']:>6.1f}ms"
         )
-    worst = report.worst_minute()
-    if worst is not None and worst[1] > 0:
-        minute, ratio = worst
-        out.append("")
-        out.append(f"worst minute: {minute:%H:%M} UTC, {100 * ratio:.1f}% 5xx of {report.per_minute[minute]} requests")
     if report.denied_by_client:
         out.append("")
         out.append("rate limited most often:")
@@ -380,18 +347,6 @@ class ParserTests(unittest.TestCase):
     def test_slowest_routes_rank_by_p95(self) -> None:
         report = build_report(numbered("t", GOOD))
         self.assertEqual(report.slowest(1), [("POST /search", 1200.0)])
-
-    def test_worst_minute_ignores_quiet_minutes(self) -> None:
-        busy = [
-            f'2031-04-02T10:05:{i:02d}.000Z 10.4.1.7 - "GET /stock HTTP/1.1" {502 if i % 4 == 0 else 200} 10 5ms up=depot-1 rl=pass'
-            for i in range(40)
-        ]
-        quiet = ['2031-04-02T10:09:00.000Z 10.4.1.7 - "GET /stock HTTP/1.1" 500 10 5ms up=depot-1 rl=pass']
-        report = build_report(numbered("t", busy + quiet))
-        minute, ratio = report.worst_minute()
-        self.assertEqual(minute.minute, 5)
-        self.assertAlmostEqual(ratio, 0.25)
-        self.assertIsNone(build_report(numbered("t", quiet)).worst_minute())
 
     def test_text_report_mentions_what_matters(self) -> None:
         text = render_text(build_report(numbered("t", GOOD + ["oops"])), top=3)

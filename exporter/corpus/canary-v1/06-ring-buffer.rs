@@ -153,15 +153,6 @@ impl<T> RingBuffer<T> {
         Some(unsafe { self.slots[slot].assume_init_ref() })
     }
 
-    pub fn get_mut(&mut self, index: usize) -> Option<&mut T> {
-        if index >= self.len {
-            return None;
-        }
-        let slot = self.slot(index);
-        // SAFETY: positions below `len` are initialised, and `&mut self` makes the borrow unique.
-        Some(unsafe { self.slots[slot].assume_init_mut() })
-    }
-
     pub fn front(&self) -> Option<&T> {
         self.get(0)
     }
@@ -210,11 +201,6 @@ impl<T> RingBuffer<T> {
         Iter { first: first.iter(), second: second.iter() }
     }
 
-    pub fn iter_mut(&mut self) -> IterMut<'_, T> {
-        let (first, second) = self.as_mut_slices();
-        IterMut { first: first.iter_mut(), second: second.iter_mut() }
-    }
-
     /// Drops every element and leaves the buffer empty, keeping its allocation.
     pub fn clear(&mut self) {
         let (first, second) = self.as_mut_slices();
@@ -235,27 +221,6 @@ impl<T> RingBuffer<T> {
     pub fn drain(&mut self) -> Drain<'_, T> {
         Drain { buffer: self }
     }
-
-    /// Keeps only the elements for which `keep` returns true, in their order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        for _ in 0..self.len {
-            let value = self.pop_front().expect("len counted this element");
-            if keep(&value) {
-                self.write_at_end(value);
-            }
-        }
-    }
-
-    /// Moves the buffer's contents to the start of the allocation, so that `as_slices().0` holds
-    /// every element. Needed before handing the buffer to code that wants one slice.
-    pub fn make_contiguous(&mut self) -> &mut [T] {
-        if self.head + self.len > self.capacity() {
-            self.slots.rotate_left(self.head);
-            self.head = 0;
-        }
-        let (first, _) = self.as_mut_slices();
-        first
-    }
 }
 
 impl<T> Drop for RingBuffer<T> {
@@ -264,26 +229,9 @@ impl<T> Drop for RingBuffer<T> {
     }
 }
 
-impl<T: Clone> Clone for RingBuffer<T> {
-    fn clone(&self) -> Self {
-        let mut copy = RingBuffer::with_capacity(self.capacity());
-        for value in self.iter() {
-            copy.write_at_end(value.clone());
-        }
-        copy
-    }
-}
-
 impl<T: fmt::Debug> fmt::Debug for RingBuffer<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-/// Two buffers are equal when they hold equal elements in the same order; capacity is not compared.
-impl<T: PartialEq> PartialEq for RingBuffer<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
@@ -322,33 +270,6 @@ impl<'a, T> DoubleEndedIterator for Iter<'a, T> {
 
 impl<T> ExactSizeIterator for Iter<'_, T> {}
 impl<T> FusedIterator for Iter<'_, T> {}
-
-pub struct IterMut<'a, T> {
-    first: std::slice::IterMut<'a, T>,
-    second: std::slice::IterMut<'a, T>,
-}
-
-impl<'a, T> Iterator for IterMut<'a, T> {
-    type Item = &'a mut T;
-
-    fn next(&mut self) -> Option<&'a mut T> {
-        self.first.next().or_else(|| self.second.next())
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.first.len() + self.second.len();
-        (n, Some(n))
-    }
-}
-
-impl<'a, T> DoubleEndedIterator for IterMut<'a, T> {
-    fn next_back(&mut self) -> Option<&'a mut T> {
-        self.second.next_back().or_else(|| self.first.next_back())
-    }
-}
-
-impl<T> ExactSizeIterator for IterMut<'_, T> {}
-impl<T> FusedIterator for IterMut<'_, T> {}
 
 impl<'a, T> IntoIterator for &'a RingBuffer<T> {
     type Item = &'a T;
@@ -538,8 +459,6 @@ pub mod spsc {
 /// The scan log: what the agent remembers while the handheld is offline.
 pub mod scan {
     use super::RingBuffer;
-    use std::fmt;
-
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ScanEvent {
         pub device: u32,
@@ -620,73 +539,16 @@ pub mod scan {
             batch
         }
 
-        /// Puts a batch whose upload failed back at the front, oldest first, as far as there is
-        /// room: events recorded since then take precedence, and what does not fit counts as
-        /// dropped.
-        pub fn restore_batch(&mut self, batch: Vec<ScanEvent>) {
-            let room = self.events.capacity() - self.events.len();
-            let skip = batch.len().saturating_sub(room);
-            self.stats.dropped += skip as u64;
-            let mut newer: Vec<ScanEvent> = self.events.drain().collect();
-            let mut restored: Vec<ScanEvent> = batch.into_iter().skip(skip).collect();
-            restored.append(&mut newer);
-            for event in restored {
-                self.events.push_back(event).expect("room was computed above");
-            }
-        }
-
-        /// The most recent scan of `code`, searching from the newest event.
-        pub fn last_scan_of(&self, code: &str) -> Option<&ScanEvent> {
-            self.events.iter().rev().find(|event| event.code == code)
-        }
-
         pub fn stats(&self) -> ScanStats {
             ScanStats { stored: self.events.len(), ..self.stats }
         }
     }
 
-    /// The upload format: one event a line, `device seq at_ms code`, separated by single spaces.
-    pub fn encode_line(event: &ScanEvent) -> String {
-        format!("{} {} {} {}", event.device, event.seq, event.at_ms, event.code)
-    }
-
-    #[derive(Debug, PartialEq, Eq)]
-    pub struct ParseError {
-        pub field: &'static str,
-        pub text: String,
-    }
-
-    impl fmt::Display for ParseError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "bad {} in scan line: {:?}", self.field, self.text)
-        }
-    }
-
-    impl std::error::Error for ParseError {}
-
-    pub fn decode_line(line: &str) -> Result<ScanEvent, ParseError> {
-        let mut fields = line.trim_end_matches(['\r', '\n']).splitn(4, ' ');
-        let mut next = |field: &'static str| {
-            fields.next().filter(|f| !f.is_empty()).ok_or(ParseError { field, text: line.to_string() })
-        };
-        let device = next("device")?;
-        let seq = next("seq")?;
-        let at_ms = next("timestamp")?;
-        let code = next("code")?;
-        let number = |field: &'static str, text: &str| {
-            text.parse::<u64>().map_err(|_| ParseError { field, text: line.to_string() })
-        };
-        let device = u32::try_from(number("device", device)?).map_err(|_| ParseError { field: "device", text: line.to_string() })?;
-        if code.contains(' ') {
-            return Err(ParseError { field: "code", text: line.to_string() });
-        }
-        Ok(ScanEvent { device, seq: number("seq", seq)?, at_ms: number("timestamp", at_ms)?, code: code.to_string() })
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::scan::{decode_line, encode_line, Recorded, ScanEvent, ScanLog, ScanStats};
+    use super::scan::{Recorded, ScanEvent, ScanLog, ScanStats};
     use super::spsc;
     use super::{Full, RingBuffer};
     use std::cell::Cell;
@@ -763,36 +625,21 @@ mod tests {
         buffer.push_overwrite(5);
         buffer.push_overwrite(6);
         assert_eq!(buffer.as_slices(), (&[3, 4][..], &[5, 6][..]));
-        assert_eq!(buffer.make_contiguous(), &[3, 4, 5, 6]);
-        assert_eq!(buffer.as_slices(), (&[3, 4, 5, 6][..], &[][..]));
         buffer.push_overwrite(7);
+        assert_eq!(buffer.as_slices(), (&[4][..], &[5, 6, 7][..]));
         assert_eq!(buffer.iter().copied().collect::<Vec<_>>(), vec![4, 5, 6, 7]);
     }
 
     #[test]
     fn iterators_run_both_ways_and_know_their_length() {
-        let mut buffer = filled(4, 1..=6);
+        let buffer = filled(4, 1..=6);
         let mut iter = buffer.iter();
         assert_eq!(iter.len(), 4);
         assert_eq!(iter.next(), Some(&3));
         assert_eq!(iter.next_back(), Some(&6));
         assert_eq!(iter.len(), 2);
         assert_eq!(iter.collect::<Vec<_>>(), vec![&4, &5]);
-        for value in buffer.iter_mut() {
-            *value *= 10;
-        }
-        assert_eq!(buffer.into_iter().rev().collect::<Vec<_>>(), vec![60, 50, 40, 30]);
-    }
-
-    #[test]
-    fn get_mut_and_retain() {
-        let mut buffer = filled(5, 1..=7);
-        *buffer.get_mut(0).unwrap() = 100;
-        buffer.retain(|v| v % 2 == 1 || *v == 100);
-        assert_eq!(buffer.iter().copied().collect::<Vec<_>>(), vec![100, 5, 7]);
-        buffer.push_back(9).unwrap();
-        buffer.push_back(11).unwrap();
-        assert!(buffer.is_full());
+        assert_eq!(buffer.into_iter().rev().collect::<Vec<_>>(), vec![6, 5, 4, 3]);
     }
 
     #[test]
@@ -835,24 +682,6 @@ mod tests {
         assert_eq!(buffer.capacity(), 3);
         buffer.extend([7, 8]);
         assert_eq!(buffer.as_slices().0, &[7, 8]);
-    }
-
-    #[test]
-    fn clones_compare_equal_regardless_of_layout() {
-        let wrapped = filled(3, 1..=5);
-        let straight = filled(5, 3..=5);
-        assert_eq!(wrapped, straight);
-        let copy = wrapped.clone();
-        assert_eq!(copy, wrapped);
-        assert_eq!(copy.as_slices(), (&[3, 4, 5][..], &[][..]));
-    }
-
-    #[test]
-    fn full_error_gives_the_value_back_and_reads_well() {
-        let mut buffer = filled(1, [1]);
-        let err = buffer.push_back(2).unwrap_err();
-        assert_eq!(err.to_string(), "ring buffer is full");
-        assert_eq!(err.0, 2);
     }
 
     #[test]
@@ -938,36 +767,5 @@ mod tests {
             log.stats(),
             ScanStats { stored: 3, dropped: 1, missing: 3, duplicates: 1, rejected: 1 }
         );
-        assert_eq!(log.last_scan_of("5012345678900").map(|e| e.seq), Some(7));
-        assert_eq!(log.last_scan_of("5012345678999"), None);
-    }
-
-    #[test]
-    fn a_failed_upload_goes_back_in_front_of_newer_scans() {
-        let mut log = ScanLog::new(4);
-        for seq in 1..=4 {
-            log.record(event(seq, &format!("C{seq}")));
-        }
-        let batch = log.take_batch(3);
-        assert_eq!(batch.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
-        log.record(event(5, "C5"));
-        log.record(event(6, "C6"));
-        log.restore_batch(batch);
-        let all: Vec<u64> = log.take_batch(10).iter().map(|e| e.seq).collect();
-        assert_eq!(all, vec![3, 4, 5, 6], "only one of the three fitted back; the oldest two are dropped");
-        assert_eq!(log.stats().dropped, 2);
-    }
-
-    #[test]
-    fn scan_lines_round_trip_and_errors_name_the_field() {
-        let e = event(42, "LDS-B-14-03-2");
-        let line = encode_line(&e);
-        assert_eq!(line, "7 42 1900000042000 LDS-B-14-03-2");
-        assert_eq!(decode_line(&format!("{line}\r\n")), Ok(e));
-        assert_eq!(decode_line("7 x 1 C").unwrap_err().field, "seq");
-        assert_eq!(decode_line("7 1 1").unwrap_err().field, "code");
-        assert_eq!(decode_line("99999999999 1 1 C").unwrap_err().field, "device");
-        assert_eq!(decode_line("7 1 1 two words").unwrap_err().field, "code");
-        assert_eq!(decode_line("7  1 1 C").unwrap_err().to_string(), "bad seq in scan line: \"7  1 1 C\"");
     }
 }

@@ -107,36 +107,6 @@ COMMIT;
 
 
 -- =================================================================================================
--- 0032_devices (Depot 3.1): handheld registration and the v2 sync protocol.
--- Online: yes. Events are applied exactly once: the key (device, epoch, seq) rejects a replay.
--- =================================================================================================
-BEGIN;
-
-CREATE TABLE devices (
-    id            text PRIMARY KEY,
-    site          text NOT NULL REFERENCES sites (code),
-    registered_at timestamptz NOT NULL DEFAULT now(),
-    retired_at    timestamptz,
-    -- A device registered again after retirement starts a new epoch, and its numbers restart
-    -- (the 3.1.3 fix: without the epoch, every event of the second life looked like a replay).
-    epoch         integer NOT NULL DEFAULT 1,
-    last_seq      bigint NOT NULL DEFAULT 0
-);
-
-CREATE TABLE device_events (
-    device_id   text NOT NULL REFERENCES devices (id),
-    epoch       integer NOT NULL,
-    seq         bigint NOT NULL CHECK (seq > 0),
-    received_at timestamptz NOT NULL DEFAULT now(),
-    payload     jsonb NOT NULL,
-    PRIMARY KEY (device_id, epoch, seq)
-);
-
-INSERT INTO schema_migrations (version, online) VALUES ('0032_devices', true);
-COMMIT;
-
-
--- =================================================================================================
 -- 0036_stock_levels (Depot 3.2): current levels kept in tables instead of summed on every read.
 -- Online: yes, but slow (about 25 minutes for 40 million movements): the backfill reads the whole
 -- history. 3.1 keeps serving meanwhile; 3.2 refuses to start until this migration is recorded.
@@ -384,30 +354,6 @@ CREATE TABLE cost_prices (
 );
 
 INSERT INTO schema_migrations (version, online) VALUES ('0042_adjustment_reasons', true);
-COMMIT;
-
-
--- =================================================================================================
--- 0045_lots (Depot 3.4): stock per lot, with best-before dates, for the SKUs that need it.
--- Online: yes. Lot-tracked SKUs must name a lot on every movement; the service enforces it,
--- because a constraint here would have to read the SKU row for every movement of every SKU.
--- =================================================================================================
-BEGIN;
-
-ALTER TABLE skus ADD COLUMN track_lots boolean NOT NULL DEFAULT false;
-
-CREATE TABLE lots (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    sku         text NOT NULL REFERENCES skus (code),
-    lot_code    text NOT NULL,
-    best_before date,
-    UNIQUE (sku, lot_code)
-);
-
-ALTER TABLE movements ADD COLUMN lot_id bigint REFERENCES lots (id);
-CREATE INDEX movements_lot ON movements (lot_id) WHERE lot_id IS NOT NULL;
-
-INSERT INTO schema_migrations (version, online) VALUES ('0045_lots', true);
 COMMIT;
 
 
@@ -806,20 +752,6 @@ JOIN sales s ON s.sku = a.sku
 WHERE a.site = upper($1) AND s.per_day > 0
 ORDER BY cover_days, a.sku;
 
--- Report: SKUs that sold nothing in 28 days, split by whether they have stock. The ones without
--- stock may be stock-outs nobody noticed: no stock, so no picks, so no rate.
-PREPARE unsold_skus (text, date) AS
-SELECT a.sku, greatest(a.available_after_holds, 0) AS available, a.on_hand = 0 AS empty
-FROM stock_availability a
-JOIN skus k ON k.code = a.sku AND NOT k.discontinued
-WHERE a.site = upper($1)
-  AND NOT EXISTS (
-      SELECT 1 FROM movements m
-      WHERE m.site = a.site AND m.sku = a.sku AND m.type = 'pick'
-        AND m.effective_at >= ($2 - 28)::timestamptz AND m.effective_at < $2::timestamptz
-  )
-ORDER BY empty DESC, a.sku;
-
 -- Report: weekly shrinkage per reason, valued at the cost price in force on the day of each
 -- adjustment (3.3.2: today's price rewrote past weeks whenever a supplier changed prices).
 PREPARE shrinkage_week (text, date) AS
@@ -859,30 +791,6 @@ ORDER BY (coalesce(mine.on_hand, 0) > 0) DESC,
          b.code
 LIMIT 5;
 
--- Report: bins over 90% of their declared capacity (3.2).
-PREPARE bins_nearly_full (text) AS
-SELECT b.code, b.zone, b.capacity_units, sum(l.on_hand) AS occupied,
-       round(100.0 * sum(l.on_hand) / b.capacity_units, 1) AS percent_full
-FROM bins b
-JOIN bin_levels l ON l.site = b.site AND l.bin = b.code
-WHERE b.site = upper($1) AND b.capacity_units > 0
-GROUP BY b.site, b.code, b.zone, b.capacity_units
-HAVING sum(l.on_hand) > 0.9 * b.capacity_units
-ORDER BY percent_full DESC, b.code;
-
--- GET /v3/lots/expiring?site=&within=: lots with stock whose best-before date falls in the window,
--- soonest first (the order picking should take them in).
-PREPARE lots_expiring (text, interval) AS
-SELECT l.sku, l.lot_code, l.best_before, sum(m.quantity) AS on_hand
-FROM lots l
-JOIN movements m ON m.lot_id = l.id AND m.type <> 'relocate'
-WHERE m.site = upper($1)
-  AND l.best_before IS NOT NULL
-  AND l.best_before < (now() + $2)::date
-GROUP BY l.sku, l.lot_code, l.best_before
-HAVING sum(m.quantity) > 0
-ORDER BY l.best_before, l.sku, l.lot_code;
-
 -- Report: transfers on the road, oldest first, with how long they have been travelling. A
 -- transfer in transit for more than three days is usually one that arrived and was not booked in.
 PREPARE transfers_in_transit (text) AS
@@ -910,30 +818,6 @@ FROM stock_snapshots s
 LEFT JOIN late ON late.sku = s.sku
 WHERE s.taken_on = $2 AND s.site = upper($1)
 ORDER BY s.sku;
-
--- Sync v2: accept one handheld event exactly once. Returns a row when the event is new and none
--- when it is a replay, which the service acknowledges without applying it again.
-PREPARE accept_device_event (text, integer, bigint, jsonb) AS
-WITH accepted AS (
-    INSERT INTO device_events (device_id, epoch, seq, payload)
-    SELECT d.id, $2, $3, $4 FROM devices d
-    WHERE d.id = $1 AND d.retired_at IS NULL AND d.epoch = $2
-    ON CONFLICT (device_id, epoch, seq) DO NOTHING
-    RETURNING device_id, seq
-)
-UPDATE devices d SET last_seq = greatest(d.last_seq, a.seq)
-FROM accepted a WHERE d.id = a.device_id
-RETURNING d.id, d.last_seq;
-
--- Dashboard: the twenty SKUs at a site with the largest share of their stock held (design
--- decision 7), computed here rather than as metrics, which must never be labelled by SKU.
-PREPARE most_held (text) AS
-SELECT sku, held, on_hand - reserved - quarantine AS available,
-       round(100.0 * held / nullif(on_hand - reserved - quarantine, 0), 1) AS held_percent
-FROM stock_levels
-WHERE site = upper($1) AND held > 0
-ORDER BY held_percent DESC NULLS FIRST, sku
-LIMIT 20;
 
 
 -- =================================================================================================
@@ -972,7 +856,6 @@ INSERT INTO skus (code, description, category, base_unit) VALUES
     ('GRD-HOSE-25', 'Garden hose, 25 m, green', 'garden', 'piece'),
     ('GRD-SEED-LAWN-5KG', 'Lawn seed, hard-wearing, 5 kg', 'garden', 'piece'),
     ('FIX-SCR-4X40-200', 'Wood screws 4 x 40 mm, box of 200', 'fixings', 'piece');
-UPDATE skus SET track_lots = true WHERE code = 'GRD-SEED-LAWN-5KG';
 INSERT INTO bins (site, code, zone, capacity_units) VALUES
     ('LDS', 'GI-01', 'goods_in', NULL),
     ('LDS', 'Q-01', 'quarantine', NULL),
@@ -982,7 +865,6 @@ INSERT INTO bins (site, code, zone, capacity_units) VALUES
     ('BRS', 'GI-01', 'goods_in', NULL);
 INSERT INTO cost_prices VALUES ('GRD-HOSE-25', '2030-01-01', 899), ('GRD-HOSE-25', '2031-04-01', 949);
 INSERT INTO hold_caps (client, units_per_sku) VALUES ('shop-checkout', 10);
-INSERT INTO lots (sku, lot_code, best_before) VALUES ('GRD-SEED-LAWN-5KG', 'L2031-02', (now() + interval '20 days')::date);
 
 -- 480 hoses received into quarantine; 440 released to bulk after inspection, 40 still waiting.
 INSERT INTO movements (type, sku, site, bin, quantity, effective_at)
@@ -995,8 +877,8 @@ SELECT 'pick', 'GRD-HOSE-25', 'LDS', 'B-14-03-2', -3, timestamptz '2031-03-17 10
 FROM generate_series(0, 27) AS d;
 INSERT INTO movements (type, sku, site, bin, quantity, effective_at, reason, note)
 VALUES ('adjustment', 'GRD-HOSE-25', 'LDS', 'B-14-03-2', -1, '2031-04-02 15:00', 'damaged', 'split by forklift');
-INSERT INTO movements (type, sku, site, bin, quantity, effective_at, lot_id)
-SELECT 'receipt', 'GRD-SEED-LAWN-5KG', 'LDS', 'P-02-01-1', 30, '2031-04-01 07:00', id FROM lots WHERE lot_code = 'L2031-02';
+INSERT INTO movements (type, sku, site, bin, quantity, effective_at)
+VALUES ('receipt', 'GRD-SEED-LAWN-5KG', 'LDS', 'P-02-01-1', 30, '2031-04-01 07:00');
 
 DO $$
 DECLARE
@@ -1081,7 +963,6 @@ $$;
 CREATE TEMP TABLE cover AS EXECUTE days_of_cover('lds', '2031-04-14');
 CREATE TEMP TABLE shrinkage AS EXECUTE shrinkage_week('LDS', '2031-03-31');
 CREATE TEMP TABLE putaway AS EXECUTE putaway_bins('LDS', 'GRD-SEED-LAWN-5KG', 20);
-CREATE TEMP TABLE expiring AS EXECUTE lots_expiring('LDS', '30 days');
 
 DO $$
 BEGIN
@@ -1094,7 +975,6 @@ BEGIN
     -- bin (capacity 0) never appears.
     PERFORM pg_temp.expect('put-away first choice', (SELECT count(*) FROM putaway WHERE code = 'P-02-01-1'), 1);
     PERFORM pg_temp.expect('blocked bin excluded', (SELECT count(*) FROM putaway WHERE code = 'P-02-01-2'), 0);
-    PERFORM pg_temp.expect('expiring lot', (SELECT on_hand FROM expiring WHERE lot_code = 'L2031-02'), 30);
 END;
 $$;
 
