@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { typeByExtension } from './classify.js';
 import { DEFAULT_CORPUS, defaultCorpusDir, loadCorpus } from './load-corpus.js';
-import type { DocType } from './types.js';
+import type { DocType } from '@kvcanary/contract';
 
 /** canary-v1 as released. Never edit an entry: a different workload is a new corpus, canary-v2. */
 const CANARY_V1: readonly { name: string; type: DocType; bytes: number; sha256: string }[] = [
