@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { countTokens } from './block-hash.js';
 import { FakeClock } from './fake-clock.js';
 import { startReplica, type Replica } from './replica.js';
-import { chatBody, fastEngine, postJson, postSse, until } from './test-support/http.js';
+import { chatBody, fastEngine, postJson, postSse, until } from './test-helpers.js';
 import { renderChat } from './text.js';
 
 interface Chunk {

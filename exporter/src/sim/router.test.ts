@@ -5,7 +5,7 @@ import { FakeClock } from './fake-clock.js';
 import { closeServer, listen, sendJson, urlFor } from './http-util.js';
 import { startReplica } from './replica.js';
 import { startRouter } from './router.js';
-import { chatBody, fastEngine, postJson, postSse, until } from './test-support/http.js';
+import { chatBody, fastEngine, postJson, postSse, until } from './test-helpers.js';
 
 let cluster: Cluster;
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import { expect } from '@jest/globals';
-import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../engine-config.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
 
 /** Engine settings for tests over real loopback: the calibrated shape, a hundred times faster. */
 export function fastEngine(overrides: Partial<EngineConfig> = {}): EngineConfig {
@@ -38,5 +37,5 @@ export function chatBody(content: string, extra: Record<string, unknown> = {}): 
 /** Wait (real time, bounded) until `done` holds: for I/O on loopback while a fake clock stands still. */
 export async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
-  expect(done()).toBe(true);
+  if (!done()) throw new Error('still waiting after 2000 tries');
 }
