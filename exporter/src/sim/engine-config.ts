@@ -18,7 +18,10 @@ export interface EngineConfig {
   numGpuBlocks: number;
   /** vLLM's max_num_seqs: requests running at once; the rest wait. */
   maxNumSeqs: number;
-  /** vLLM's max_num_batched_tokens: the token budget of one engine step (chunked prefill). */
+  /**
+   * vLLM's max_num_batched_tokens: the token budget of one engine step (chunked prefill); 2048 is
+   * vLLM's default for the API server on a GPU under 70 GiB (vllm/engine/arg_utils.py).
+   */
   maxNumBatchedTokens: number;
   /** Longest prompt + answer accepted; longer requests get a 400, as from vLLM. */
   maxModelLen: number;
