@@ -60,6 +60,9 @@ function promptText(body: Buffer): string {
   }
 }
 
+/** Below Node's default server keepAliveTimeout (5 s), which the replicas keep. */
+const UPSTREAM_IDLE_MS = 4000;
+
 /**
  * A router in front of the replicas: proxies /v1/* to the replica its policy picks and streams the
  * answer back unchanged (status, headers including x-inference-pod, body chunk by chunk), after the
@@ -70,7 +73,9 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
   const random = seededRandom(opts.seed ^ 0x7007e5);
   let policy: Policy = createPolicy(opts.policy, random);
   const views: ReplicaView[] = opts.replicas.map((r) => ({ name: r.name, inFlight: 0, kvUsage: 0 }));
-  const agent = new Agent({ keepAlive: true });
+  // Idle upstream sockets close here before the replica's server drops them (Node's keepAliveTimeout,
+  // 5 s): reusing one the replica is closing at that moment failed a request with ECONNRESET.
+  const agent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS });
   const clock = opts.clock ?? systemClock;
   const gateway = new Gateway(opts.gateway ?? GATEWAY_COSTS.service, clock, opts.timeScale);
 
