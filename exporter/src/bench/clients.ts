@@ -40,11 +40,14 @@ const SUMMARY_FRESH_TIMEOUT_MS = 30_000;
 /** A client gets this long after its last measured stream to print, write and exit. */
 const EXIT_TIMEOUT_MS = 120_000;
 
-/** A bound on one phase: thirty times its duration on an idle machine, and at least five minutes. */
+/**
+ * A bound on one phase: sixty times its duration if streams never waited for CPU, and at least ten
+ * minutes (1,000 streams take about ten times their ideal duration on 2 busy cores).
+ */
 function phaseTimeoutMs(ctx: RunContext, plan: LevelPlan): number {
   const streamMs = ctx.stream.firstTokenMs + ctx.stream.chunks * ctx.stream.chunkIntervalMs;
   const rounds = WARM_UP_REQUESTS + Math.ceil((plan.conversations * plan.turns) / plan.streams);
-  return Math.max(300_000, 30 * rounds * streamMs);
+  return Math.max(600_000, 60 * rounds * streamMs);
 }
 
 function clientRun(client: ClientName, keepAlive: boolean, plan: LevelPlan, phase: PhaseResult, exit: Exit, measured: { client: Distribution | null; failures: number }): ClientRun {

@@ -17,9 +17,6 @@ describe('reading a process from /proc', () => {
   });
 
   it('reads this very process', () => {
-    let spin = 0;
-    for (let i = 0; i < 5e6; i++) spin += i;
-    expect(spin).toBeGreaterThan(0);
     expect(cpuMsOf(process.pid)).toBeGreaterThan(0);
     expect(rssMbOf(process.pid)).toBeGreaterThan(10);
   });
