@@ -50,8 +50,9 @@ function phaseTimeoutMs(ctx: RunContext, plan: LevelPlan): number {
   return Math.max(600_000, 60 * rounds * streamMs);
 }
 
-function clientRun(client: ClientName, keepAlive: boolean, plan: LevelPlan, phase: PhaseResult, exit: Exit, measured: { client: Distribution | null; failures: number }): ClientRun {
-  const requests = plan.conversations * plan.turns;
+/** `measured`: the client's own TTFTs and its request count (a conversation whose turn fails with no text ends early). */
+function clientRun(client: ClientName, keepAlive: boolean, phase: PhaseResult, exit: Exit, measured: { client: Distribution | null; requests: number; failures: number }): ClientRun {
+  const { requests } = measured;
   return {
     client,
     keepAlive,
@@ -85,7 +86,7 @@ export async function runFloor(ctx: RunContext, plan: LevelPlan, keepAlive: bool
   );
   const exit = await finished(phase.process, name, EXIT_TIMEOUT_MS);
   const out = JSON.parse(readFileSync(settings.out, 'utf8')) as FloorOutput;
-  return clientRun(name, keepAlive, plan, phase, exit, { client: distribution(out.ttfts), failures: out.failures });
+  return clientRun(name, keepAlive, phase, exit, { client: distribution(out.ttfts), requests: out.ttfts.length + out.failures, failures: out.failures });
 }
 
 export async function runBenchCli(ctx: RunContext, plan: LevelPlan, keepAlive: boolean): Promise<ClientRun> {
@@ -109,7 +110,8 @@ export async function runBenchCli(ctx: RunContext, plan: LevelPlan, keepAlive: b
   const parsed = benchJsonSchema.safeParse(JSON.parse(readFileSync(json, 'utf8')));
   if (!parsed.success) throw new Error(`kvcanary bench --json: ${describeSchemaError(parsed.error)}`);
   const ttfts = parsed.data.records.flatMap((r) => (r.outcome === 'success' && r.ttftMs !== undefined ? [r.ttftMs] : []));
-  return clientRun(name, keepAlive, plan, phase, exit, { client: distribution(ttfts), failures: parsed.data.records.length - ttfts.length });
+  const requests = parsed.data.records.length;
+  return clientRun(name, keepAlive, phase, exit, { client: distribution(ttfts), requests, failures: requests - ttfts.length });
 }
 
 /**
@@ -176,7 +178,7 @@ export async function runServe(ctx: RunContext, plan: LevelPlan, options: ServeO
     const exit = await stopServe(phase.process);
     if (!summary) throw new Error('kvcanary serve: /api/v1/summary has no target');
     const successes = summary.outcomes.success ?? 0;
-    return clientRun('serve', false, plan, phase, exit, { client: summary.ttft, failures: summary.requests - successes });
+    return clientRun('serve', false, phase, exit, { client: summary.ttft, requests: summary.requests, failures: summary.requests - successes });
   } finally {
     await phase.process.stop('SIGKILL', 1000);
     ctx.truth.release();

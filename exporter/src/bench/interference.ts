@@ -37,8 +37,13 @@ async function poll(url: string, everyMs: number, stop: AbortSignal, headers: Re
     if (got?.status === 200) answered++;
     due += everyMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, due - performance.now()));
-      stop.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = (): void => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, due - performance.now()));
+      stop.addEventListener('abort', wake);
     });
   }
   return answered;

@@ -40,7 +40,7 @@ export function markdown(r: Results): string {
   out.push(`# kvcanary bench (${r.mode}), ${r.generatedAt}`);
   out.push(
     `Node ${r.node}, ${r.cores} cores, load average ${r.loadAverage.start.toFixed(1)} at the start and ${r.loadAverage.end.toFixed(1)} at the end ` +
-      `(a shared machine: other jobs' load is in every figure). Ground truth: first content ${r.stream.firstTokenMs} ms after arrival, ` +
+      `(other jobs' load, if any, is in every figure). Ground truth: first content ${r.stream.firstTokenMs} ms after arrival, ` +
       `${r.stream.chunks} chunks ${r.stream.chunkIntervalMs} ms apart. Corpus: ${r.corpus.dir ?? 'the default'} (${r.corpus.documents} documents, ` +
       `${Math.round(r.corpus.chars / 1024)} K characters). Seed ${r.seed}. ${Math.round(r.seconds)} s in all.`,
   );
@@ -48,7 +48,8 @@ export function markdown(r: Results): string {
   if (r.levels.length) {
     out.push('## TTFT error and CPU per request');
     out.push(
-      `Error = the client's TTFT minus the server's own at the same percentile, in ms. kvcanary vs the workload floor with the same keep-alive: ` +
+      `Error = the client's TTFT minus the server's own at the same percentile, in ms (a difference of order statistics: max can be ` +
+        `below p99 when the server's own slowest stream was slow). kvcanary vs the workload floor with the same keep-alive: ` +
         `error at most ${ERROR_RATIO}x the floor's + ${ERROR_SLACK_MS} ms at ${JUDGED_STREAMS.join(', ')} streams (1,000 is headroom, not judged); ` +
         `CPU per request at most the floor's. Start CPU (process start, corpus, warm-up) is not in CPU per request.`,
     );

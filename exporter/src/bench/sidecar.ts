@@ -45,15 +45,14 @@ interface Sample {
   rssMb: number;
 }
 
-/** CPU share and mean RSS over consecutive slices of the samples. */
+/** CPU share and mean RSS over `count` consecutive slices of the samples (neighbours share their boundary sample). */
 function slices(samples: readonly Sample[], count: number): { cpuShare: number; rssMb: number }[] {
-  const first = samples[0] as Sample;
-  const span = (samples[samples.length - 1] as Sample).at - first.at;
+  if (samples.length <= count) throw new Error(`${samples.length} footprint samples cannot make ${count} slices`);
   return Array.from({ length: count }, (_, k) => {
-    const inSlice = samples.filter((s) => s.at - first.at >= (k * span) / count && s.at - first.at <= ((k + 1) * span) / count);
-    const a = inSlice[0] as Sample;
-    const b = inSlice[inSlice.length - 1] as Sample;
-    return { cpuShare: b.at > a.at ? (b.cpuMs - a.cpuMs) / (b.at - a.at) : 0, rssMb: mean(inSlice.map((s) => s.rssMb)) };
+    const slice = samples.slice(Math.floor((k * (samples.length - 1)) / count), Math.floor(((k + 1) * (samples.length - 1)) / count) + 1);
+    const a = slice[0] as Sample;
+    const b = slice[slice.length - 1] as Sample;
+    return { cpuShare: (b.cpuMs - a.cpuMs) / (b.at - a.at), rssMb: mean(slice.map((s) => s.rssMb)) };
   });
 }
 
