@@ -6,10 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchJsonSchema, describeSchemaError, type SummaryResponse } from '@kvcanary/contract/schemas';
+import { benchJsonSchema, describeSchemaError, type Distribution, type SummaryResponse } from '@kvcanary/contract/schemas';
 import { WARM_UP_REQUESTS } from '../probe/bench-run.js';
 import { distribution } from '../stats/percentile.js';
-import type { Distribution } from '../stats/types.js';
 import { ttftFigures } from './figures.js';
 import { benchFile, finished, startMeasured, type Exit } from './measured-process.js';
 import { measurePhase, type PhaseResult } from './phase.js';

@@ -4,7 +4,7 @@
  * read from `serve`'s /api/v1/summary and figures computed here from raw TTFTs are comparable.
  */
 import { distribution } from '../stats/percentile.js';
-import type { Distribution } from '../stats/types.js';
+import type { Distribution } from '@kvcanary/contract/schemas';
 import type { Tail, TtftFigures } from './results.js';
 
 export function tailOf(d: Distribution): Tail {
