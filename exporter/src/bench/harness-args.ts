@@ -27,8 +27,8 @@ export const BENCH_HARNESS_USAGE = `usage: npm run bench -- [options]     (node 
 Measures kvcanary's TTFT error and cost against a ground-truth server and a bare node:http floor,
 on the conversations kvcanary runs, and writes bench-results.json and bench-results.md.
 
-      --quick                 smallest levels and short runs (seconds): a sanity check
-      --long                  the sidecar footprint over 30 minutes and a full window (about an hour)
+      --quick                 smallest levels and short runs (about a minute): a sanity check
+      --long                  the sidecar over 30 minutes, interference over a full window (over an hour)
       --out DIR               where the results go (default: .bench/ of the exporter package)
   -d, --seed-documents DIR    seed documents (default: the corpus kvcanary bench loads)
       --seed N                seed of the conversation scripts (1)
