@@ -9,7 +9,7 @@ import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
 import { freshSeed, seededRandom } from '../util/random.js';
-import { intFlag, numberFlag, parseStrict } from './args.js';
+import { intFlag, numberFlag, parseStrict } from '../util/args.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
 import { UsageError } from '../util/usage-error.js';
