@@ -5,13 +5,13 @@
  * image forgets to copy breaks one of these checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DOC_TYPES, exporterMetrics } from '@kvcanary/contract';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readContainerfile } from './support/containerfile.js';
 import { namespaceInit, processIds, stageImage, startInImage, type StagedImage } from './support/image-root.js';
+import { collect, exitCode, expectBothCorpusKinds, expectServes, listeningUrl, type Output } from './support/served-exporter.js';
 import { findTool } from './support/tools.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,26 +26,6 @@ if (!asRoot) {
   process.stderr.write('skipping: staging the image needs root (mount and PID namespaces)\n');
 }
 const run = unshare && tini && asRoot ? describe : describe.skip;
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
-async function poll(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-}
 
 describe('the Containerfile', () => {
   it('builds on an exactly pinned Node 20, the Node this machine runs the staged image with', () => {
@@ -68,19 +48,14 @@ describe('the Containerfile', () => {
 run('the staged image', () => {
   let image: StagedImage;
   let child: ChildProcess;
+  let output: Output;
   let url: string;
-  let out = '';
-  let err = '';
 
   beforeAll(async () => {
     image = stageImage(containerfile, repo);
     child = startInImage(image, [...image.entrypoint, 'serve', '--web.listen-address=127.0.0.1:0']);
-    child.stdout?.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-100_000)));
-    child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-100_000)));
-    await poll('the "listening on" line', async () => /listening on (http:\/\/\S+)/.test(out) || child.exitCode !== null, 60_000);
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (!m) throw new Error(`the image exited (${child.exitCode}) before listening\nstdout: ${out}\nstderr: ${err}`);
-    url = m[1] as string;
+    output = collect(child);
+    url = await listeningUrl(child, output);
   });
 
   afterAll(() => {
@@ -96,32 +71,17 @@ run('the staged image', () => {
   });
 
   it('serves /metrics, turns ready, and shows the comparison page at /', async () => {
-    const metrics = await fetch(`${url}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain(exporterMetrics.buildInfo.name);
-
-    await poll('/-/ready', async () => (await fetch(`${url}/-/ready`)).status === 200, 90_000);
-
-    const page = await fetch(`${url}/`);
-    expect(await page.text()).toBe(readFileSync(join(repo, 'panel-plugin', 'dist-standalone', 'index.html'), 'utf8'));
-    const script = await fetch(`${url}/standalone.js`);
-    expect(script.status).toBe(200);
-    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    await expectServes(url, readFileSync(join(repo, 'panel-plugin', 'dist-standalone', 'index.html'), 'utf8'));
   });
 
   it('probes with both kinds of the default corpus (guides as TEXT, its own modules as CODE)', async () => {
-    const ttftCount = `${exporterMetrics.ttft.name}_count`;
-    const seen = async (docType: string): Promise<boolean> => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return text.split('\n').some((l) => l.startsWith(ttftCount) && l.includes(`doc_type="${docType}"`));
-    };
-    for (const docType of DOC_TYPES) await poll(`a ${docType} request`, () => seen(docType), 120_000);
+    await expectBothCorpusKinds(url);
   });
 
   it('drains and exits 0 on SIGTERM sent to PID 1, as the kubelet sends it', async () => {
     process.kill(namespaceInit(child), 'SIGTERM');
     // The embedded default's shutdownGrace is 10 s; past 30 s the test kills it and the code is null.
-    expect(await waitForExit(child, 30_000)).toBe(0);
-    expect(err).toContain('stopping');
+    expect(await exitCode(child, 30_000)).toBe(0);
+    expect(output.stderr()).toContain('stopping');
   });
 });
