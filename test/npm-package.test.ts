@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collect, expectBothCorpusKinds, expectServes, listeningUrl, poll, type Output } from './support/served-exporter.js';
 
@@ -57,9 +57,12 @@ describe('the npm package, installed from its tarball', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('holds the comparison page and the bundled contract, and no tests', () => {
+  it('holds the comparison page, the whole corpus and the bundled contract, and no tests', () => {
     const paths = pack.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['page/index.html', 'page/standalone.js', 'corpus/alert-runbook.md', 'dist/cli/main.js']));
+    const corpus = join(repo, 'exporter', 'corpus');
+    const corpusFiles = readdirSync(corpus, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => `corpus/${relative(corpus, join(e.parentPath, e.name))}`);
+    expect(corpusFiles.length).toBeGreaterThan(0);
+    expect(paths).toEqual(expect.arrayContaining(['page/index.html', 'page/standalone.js', 'dist/cli/main.js', ...corpusFiles]));
     expect(paths).toContain('node_modules/@kvcanary/contract/package.json');
     expect(paths.filter((p) => /\.test\.[jt]s$|test-support\//.test(p))).toEqual([]);
   });
