@@ -67,8 +67,8 @@ function ttft(part: 'bucket' | 'sum' | 'count', matcher = ''): string {
 /** The label value of first turns: every later turn, capped or not, has another. */
 const firstTurn = turnLabel(1, DEFAULT_TURN_CAP);
 
-/** Every outcome but success, as a reader lists them: `a, b and c`. */
-function failureOutcomes(): string {
+/** Every outcome but success, as a reader lists them: `a, b and c` (the scenario tests expect the same words). */
+export function failureOutcomes(): string {
   const failures = OUTCOMES.filter((o) => o !== SUCCESS);
   return `${failures.slice(0, -1).join(', ')} and ${failures.at(-1) ?? ''}`;
 }
