@@ -111,8 +111,8 @@ describe('bench against a target', () => {
         expect(text).toContain('BENCHMARK SUMMARY');
         expect(text).toContain('Total requests: 24');
         expect(text).toContain('Completed conversations: 6/6');
-        expect(text).toMatch(/Turn 4: [\d.]+ ms avg \(6 requests\)/);
-        expect(text).toMatch(/Speedup ratio: [\d.]+x/);
+        expect(text).toMatch(/  Turn  4: +[\d.]+ ms avg \(6 requests\)/);
+        expect(text).toMatch(/  Speedup ratio: +[\d.]+x/);
         expect(text).toMatch(/Turn affinity: [\d.]+% of later turns/);
         expect(text).toContain('Seed: 11');
       }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import type { Summary } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
@@ -74,11 +75,46 @@ const published: Summary = {
   replicas: {},
 };
 
+/**
+ * testdata/reference-summary.txt was printed by python3 with the reference tool's own format strings
+ * (its `_print_summary`, line for line) from the figures below, chosen where the formats bite: exact
+ * halves that Python rounds to even (0.125, 208.625, 210.125 s), a figure wider than 10 characters,
+ * two-digit turns, and a later-turns mean with no tie.
+ */
+const golden = readFileSync(new URL('./testdata/reference-summary.txt', import.meta.url), 'utf8');
+const goldenFigures: Summary = {
+  ...published,
+  elapsedSeconds: 210.125,
+  requests: 120,
+  conversationsCompleted: 11,
+  conversationsPlanned: 12,
+  requestsPerSecond: 120 / 210.125,
+  ttft: { count: 120, min: 0.125, max: 12345678.5, mean: 208.625, p50: 119.005, p95: 727.255, p99: 2.675 },
+  totalTime: { count: 120, min: 2347.375, max: 10874.385, mean: 6323.265, p50: 6138.645, p95: 9769.035, p99: 10000 },
+  byTurn: Array.from({ length: 12 }, (_, i) => ({ key: String(i + 1), meanMs: 100 + (i + 1) * 11.125, count: i + 1 < 12 ? 10 : 9 })),
+  byDocType: [
+    { key: 'TEXT', meanMs: 182.145, count: 65 },
+    { key: 'CODE', meanMs: 241.155, count: 55 },
+  ],
+  firstTurnMeanMs: 332.625,
+  laterTurnsMeanMs: 195.235,
+  cacheSpeedup: 332.625 / 195.235,
+};
+
 describe('formatSummary', () => {
-  it('prints the reference document\'s summary line for line (indentation and blank lines aside)', () => {
+  it('prints what the reference tool prints for the same figures, character for character, before its own sections', () => {
+    const ours = formatSummary(goldenFigures, { seed: 7 });
+    const reference = golden.replace(/\n$/, '');
+    expect(ours.slice(0, reference.length)).toBe(reference);
+    // kvcanary's sections only follow the reference's closing rule.
+    expect(ours.slice(reference.length)).toMatch(/^\n\nFailed Requests by Outcome:\n/);
+  });
+
+
+  it('prints the reference document\'s summary line for line once spaces are collapsed, as the blog page renders it', () => {
     const ours = formatSummary(published, { seed: 1 })
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => l.trim().replace(/ +/g, ' '))
       .filter((l) => l.length > 0);
     const reference = REFERENCE;
     expect(reference).toHaveLength(38);
@@ -93,51 +129,59 @@ describe('formatSummary', () => {
       makeRecord({ conversation: 1, turn: 2, outcome: 'timeout', ttftMs: undefined, totalMs: 120000, docType: 'TEXT', error: 'timed out' }),
     ];
     const s = summarize(records, { target: 't', model: 'm', elapsedSeconds: 8, conversationsPlanned: 2, turnsPerConversation: 2 });
-    expect(formatSummary(s, { seed: 42, replicaHeader: 'x-inference-pod' })).toBe(
+    expect(formatSummary(s, { seed: 42, replicaHeader: 'x-inference-pod', workload: { digest: 'w-0123456789ab', coldStart: true } })).toBe(
       [
+        '',
         '='.repeat(80),
         'BENCHMARK SUMMARY',
         '='.repeat(80),
+        '',
         'Total time: 8.00s',
         'Total requests: 4',
         'Completed conversations: 1/2',
         'Requests per second: 0.50',
         '',
         'Time to First Token (TTFT):',
-        '  Min: 100.00 ms',
-        '  Max: 400.00 ms',
-        '  Mean: 266.67 ms',
-        '  P50: 300.00 ms',
-        '  P95: 400.00 ms',
-        '  P99: 400.00 ms',
+        '  Min:        100.00 ms',
+        '  Max:        400.00 ms',
+        '  Mean:       266.67 ms',
+        '  P50:        300.00 ms',
+        '  P95:        400.00 ms',
+        '  P99:        400.00 ms',
         '',
         'Total Request Time:',
-        '  Min: 1500.00 ms',
-        '  Max: 2500.00 ms',
-        '  Mean: 2000.00 ms',
-        '  P50: 2000.00 ms',
-        '  P95: 2500.00 ms',
+        '  Min:       1500.00 ms',
+        '  Max:       2500.00 ms',
+        '  Mean:      2000.00 ms',
+        '  P50:       2000.00 ms',
+        '  P95:       2500.00 ms',
         '',
         'TTFT by Turn Number:',
-        '  Turn 1: 350.00 ms avg (2 requests)',
-        '  Turn 2: 100.00 ms avg (1 requests)',
+        '  Turn  1:     350.00 ms avg (2 requests)',
+        '  Turn  2:     100.00 ms avg (1 requests)',
         '',
         'TTFT by Document Type:',
-        '  CODE: 200.00 ms avg (2 requests)',
-        '  TEXT: 400.00 ms avg (1 requests)',
+        '  CODE:       200.00 ms avg (2 requests)',
+        '  TEXT:       400.00 ms avg (1 requests)',
         '',
         'First Turn vs Subsequent Turns (Prefix Caching Indicator):',
-        '  First turn avg: 350.00 ms',
-        '  Later turns avg: 100.00 ms',
-        '  Speedup ratio: 3.50x',
+        '  First turn avg:      350.00 ms',
+        '  Later turns avg:     100.00 ms',
+        '  Speedup ratio:         3.50x',
+        '',
+        '='.repeat(80),
+        '',
+        'Workload:',
+        '  Digest:          w-0123456789ab',
+        '  Cold start:      on (a per-conversation marker opens turn 1)',
         '',
         'Failed Requests by Outcome:',
-        '  timeout: 1',
+        '  timeout:                  1',
         '',
         'Tokens:',
-        '  Prompt: 2900',
-        '  Completion: 140',
-        '  Cached prompt: 992 (34.2% of prompt)',
+        '  Prompt:                2900',
+        '  Completion:             140',
+        '  Cached prompt:          992 (34.2% of prompt)',
         '',
         'Replicas (x-inference-pod):',
         "  Turn affinity: 100.0% of later turns on the previous turn's replica",
@@ -145,16 +189,22 @@ describe('formatSummary', () => {
         '  sim-1: 1 requests',
         '',
         'Seed: 42 (replay with --seed 42)',
+        '',
         '='.repeat(80),
       ].join('\n'),
     );
   });
 
-  it('says so when nothing succeeded', () => {
+  it('leaves out what the reference leaves out when nothing succeeded', () => {
     const s = summarize([makeRecord({ outcome: 'connect_error', ttftMs: undefined })], { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 1 });
     const text = formatSummary(s, { seed: 1 });
-    expect(text).toContain('Time to First Token (TTFT):\n  (no successful requests)');
-    expect(text).toContain('Speedup ratio: n/a');
-    expect(text).toContain('connect_error: 1');
+    expect(text).not.toContain('Time to First Token (TTFT):');
+    expect(text).toContain('First Turn vs Subsequent Turns (Prefix Caching Indicator):\n\n' + '='.repeat(80));
+    expect(text).toContain('  connect_error:            1');
+  });
+
+  it('prints the reference\'s "No stats collected" for a run with no requests', () => {
+    const s = summarize([], { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 1 });
+    expect(formatSummary(s, { seed: 1 })).toMatch(new RegExp(`^\\n${'='.repeat(80)}\\nBENCHMARK SUMMARY\\n${'='.repeat(80)}\\nNo stats collected\\n`));
   });
 });
