@@ -75,7 +75,7 @@ maybe('comparison view in Chromium', () => {
       '52% faster',
       'vllm-3',
       'llm-d-3',
-      '300 s window · updated 12:00:00 UTC',
+      '300 s window · workload afb07b33dfb3 · updated 12:00:00 UTC',
       // The summary's 95% intervals under the headline figures; P99's overlap, so that change is within noise.
       '[701–790]',
       '[250–301]',

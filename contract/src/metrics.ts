@@ -198,8 +198,8 @@ export const exporterMetrics = {
   targetInfo: define({
     name: 'kvcanary_target_info',
     type: 'gauge',
-    help: 'Configured targets and their role in the comparison (baseline, candidate or none); always 1.',
-    labels: ['target', 'role'],
+    help: 'Configured targets, their role in the comparison (baseline, candidate or none) and the digest of the canary workload they run; always 1.',
+    labels: ['target', 'role', 'workload'],
     unit: 'info',
   }),
   buildInfo: define({

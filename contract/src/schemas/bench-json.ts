@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { DOC_TYPES, OUTCOMES } from '../labels.js';
 import { summarySchema } from './summary.js';
 
-/** Bumped when a field changes meaning; compare refuses files it does not understand. */
-export const BENCH_JSON_VERSION = 1;
+/**
+ * Bumped when a field changes meaning; compare refuses files it does not understand. Version 2: the
+ * workload digest, and first turns that may be cold by construction (`options.coldStart`), so a
+ * version-1 run's turn-1 figures do not mean the same.
+ */
+export const BENCH_JSON_VERSION = 2;
 
 /** One request as measured: times in milliseconds from just before the request was written. */
 export const requestRecordSchema = z.object({
@@ -48,7 +52,11 @@ export const benchJsonSchema = z.object({
     turns: z.number().int(),
     maxTokens: z.number().int(),
     parallel: z.number().int(),
+    /** Turn 1 opened with a per-conversation marker, so it was a full prefill on any cache. */
+    coldStart: z.boolean(),
   }),
+  /** The workload's digest (documents, prompts, turns, max tokens, cold-start mode): runs compare only within one. */
+  workload: z.string(),
   /** The corpus as used (name and type in order): pairing needs the same documents. */
   documents: z.array(z.object({ name: z.string(), type: z.enum(DOC_TYPES), chars: z.number() })),
   summary: summarySchema,

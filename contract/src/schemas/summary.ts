@@ -104,6 +104,8 @@ export type TargetSummary = z.infer<typeof targetSummarySchema>;
 export const summaryResponseSchema = z.object({
   generatedAt: z.string(),
   windowSeconds: z.number(),
+  /** The digest of the canary workload every target runs (the `workload` label of the target-info metric). */
+  workload: z.string(),
   targets: z.array(targetSummarySchema),
 });
 export type SummaryResponse = z.infer<typeof summaryResponseSchema>;

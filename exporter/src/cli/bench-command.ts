@@ -5,6 +5,7 @@ import { createChatClient } from '../client/chat-client.js';
 import { DEFAULT_CORPUS, loadCorpus } from '../corpus/load-corpus.js';
 import type { SeedDocument } from '../corpus/types.js';
 import { runBench } from '../probe/bench-run.js';
+import { workloadDigest } from '../probe/workload.js';
 import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
@@ -30,6 +31,8 @@ const FLAGS = {
   'replica-header': { type: 'string' },
   'api-key-env': { type: 'string' },
   'no-warmup': { type: 'boolean' },
+  'cold-start': { type: 'boolean' },
+  'no-cold-start': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +55,9 @@ One benchmark run against an OpenAI-compatible URL (ending in /v1), printing the
       --replica-header NAME response header naming the replica (x-inference-pod)
       --api-key-env VAR     send "Authorization: Bearer $VAR"
       --no-warmup           skip the 20 warm-up requests
+      --cold-start          open turn 1 with a marker unique to this run and conversation, so first
+                            turns are never served from a cache an earlier run warmed (default)
+      --no-cold-start       send the reference tool's identical prompts run after run
   -h, --help                this help`;
 
 /** Everything a bench run needs, parsed and checked. */
@@ -73,6 +79,12 @@ export interface BenchSettings {
   replicaHeader: string;
   apiKeyEnv?: string;
   warmUp: boolean;
+  /**
+   * On by default: the reference tool sends identical prompts run after run, so a second run against
+   * the same servers finds its first turns in the prefix cache (312 -> 67 ms on a prefix-aware sim)
+   * and its speedup collapses; a benchmark should measure the same thing every time it runs.
+   */
+  coldStart: boolean;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchSettings | 'help' {
@@ -83,6 +95,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | 'help' 
   if (maxDelay < minDelay) throw new UsageError(`--max-delay (${maxDelay}) must not be less than --min-delay (${minDelay})`);
   const replicaHeader = values['replica-header'] ?? 'x-inference-pod';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(replicaHeader)) throw new UsageError(`--replica-header must be an HTTP header name, got '${replicaHeader}'`);
+  if (values['cold-start'] && values['no-cold-start']) throw new UsageError('--cold-start and --no-cold-start contradict each other; give one');
   const apiKeyEnv = values['api-key-env'];
   if (apiKeyEnv !== undefined && !process.env[apiKeyEnv]) throw new UsageError(`--api-key-env: environment variable '${apiKeyEnv}' is not set`);
   const numbers = {
@@ -117,6 +130,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | 'help' 
     replicaHeader,
     apiKeyEnv,
     warmUp: !(values['no-warmup'] ?? false),
+    coldStart: !(values['no-cold-start'] ?? false),
   };
 }
 
@@ -193,7 +207,14 @@ export async function executeBench(settings: BenchSettings, io: BenchIo, name = 
     });
     const run = await runBench({
       target: { name, client, model, maxTokens: settings.maxTokens, timeoutMs: settings.timeout * 1000 },
-      plan: { documents, turns: settings.turns, seed: settings.seed, thinkTime: { minMs: settings.minDelay * 1000, maxMs: settings.maxDelay * 1000 } },
+      plan: {
+        documents,
+        turns: settings.turns,
+        seed: settings.seed,
+        thinkTime: { minMs: settings.minDelay * 1000, maxMs: settings.maxDelay * 1000 },
+        // A nonce per run: a replay of the seed asks the same questions, but of a cold cache.
+        ...(settings.coldStart && { coldStart: { nonce: freshSeed() } }),
+      },
       conversations: settings.conversations,
       parallel: settings.parallel,
       warmUp: settings.warmUp,
@@ -232,8 +253,10 @@ export async function executeBench(settings: BenchSettings, io: BenchIo, name = 
         keepAlive: settings.keepAlive,
         replicaHeader: settings.replicaHeader,
         warmUp: settings.warmUp,
+        coldStart: settings.coldStart,
         seedDocuments: settings.seedDocuments ?? null,
       },
+      workload: workloadDigest({ documents, turns: settings.turns, maxTokens: settings.maxTokens, coldStart: settings.coldStart }),
       documents: documents.map((d) => ({ name: d.name, type: d.type, chars: d.content.length })),
       summary,
       records: run.records,
@@ -246,7 +269,7 @@ export async function executeBench(settings: BenchSettings, io: BenchIo, name = 
 /** The printed report of one run: the reference summary, extras and intervals. */
 export function benchReport(result: BenchJson, replicaHeader: string): string {
   const ci95 = bootstrapSample(ttftSamples(result.records), { random: seededRandom(result.seed) });
-  return formatSummary(result.summary, { seed: result.seed, replicaHeader, ci95 });
+  return formatSummary(result.summary, { seed: result.seed, replicaHeader, ci95, workload: { digest: result.workload, coldStart: result.options.coldStart } });
 }
 
 export async function writeBenchJson(file: string, result: BenchJson): Promise<void> {

@@ -11,6 +11,7 @@ const FLAGS = {
   names: { type: 'string' },
   iterations: { type: 'string' },
   seed: { type: 'string' },
+  'across-workloads': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -21,6 +22,7 @@ The side-by-side table of two \`kvcanary bench --json\` results, with bootstrap 
       --names A,B        column names (default: from the runs' URLs)
       --iterations N     bootstrap resamples (1000)
       --seed N           bootstrap seed (default: the baseline run's seed)
+      --across-workloads compare runs of different workloads anyway (unpaired; refused without it)
   -h, --help             this help`;
 
 /** Reads and validates one bench --json file; every problem is a UsageError naming the file. */
@@ -38,14 +40,18 @@ export async function readBenchJson(file: string, role: string): Promise<BenchJs
   } catch (err) {
     throw new UsageError(`${role} '${file}': not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
+  const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
+  if (version === 1) {
+    throw new UsageError(`${role} '${file}': bench --json version 1 has no workload digest and its first turns may have been warm; run bench again to compare it`);
+  }
   const parsed = benchJsonSchema.safeParse(value);
   if (!parsed.success) throw new UsageError(`${role} '${file}': not a kvcanary bench --json file: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
 }
 
-/** Same seed, turns and documents: conversation i asked the same questions of both targets. */
+/** Same workload, seed, turns and documents: conversation i asked the same questions of both targets. */
 export function sameScript(a: BenchJson, b: BenchJson): boolean {
-  if (a.seed !== b.seed || a.options.turns !== b.options.turns || a.documents.length !== b.documents.length) return false;
+  if (a.workload !== b.workload || a.seed !== b.seed || a.options.turns !== b.options.turns || a.documents.length !== b.documents.length) return false;
   return a.documents.every((d, i) => d.name === b.documents[i]?.name && d.type === b.documents[i]?.type && d.chars === b.documents[i]?.chars);
 }
 
@@ -67,7 +73,15 @@ export function compareRuns(baseline: BenchJson, candidate: BenchJson, options: 
     iterations: options.iterations,
     paired: sameScript(baseline, candidate),
   });
-  return formatComparison({ names: options.names, baseline: baseline.summary, candidate: candidate.summary, difference, iterations: options.iterations, seed: options.seed });
+  return formatComparison({
+    names: options.names,
+    baseline: baseline.summary,
+    candidate: candidate.summary,
+    workloads: [baseline.workload, candidate.workload],
+    difference,
+    iterations: options.iterations,
+    seed: options.seed,
+  });
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
@@ -81,6 +95,9 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const seedFlag = values.seed;
   const baseline = await readBenchJson(positionals[0] as string, 'baseline');
   const candidate = await readBenchJson(positionals[1] as string, 'candidate');
+  if (baseline.workload !== candidate.workload && !values['across-workloads']) {
+    throw new UsageError(`compare: different workloads (baseline ${baseline.workload}, candidate ${candidate.workload}): their figures do not pair; --across-workloads compares them anyway`);
+  }
   const names = columnNames(baseline, candidate, values.names);
   const seed = intFlag('--seed', seedFlag, baseline.seed, { min: 0, max: 2 ** 32 - 1 });
   console.log(compareRuns(baseline, candidate, { names, iterations, seed }));

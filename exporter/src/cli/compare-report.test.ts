@@ -31,7 +31,7 @@ describe('formatComparison', () => {
       firstTurnMean: d(10, -15, 35),
       laterTurnsMean: d(-102.5, -120, -85),
     };
-    const text = formatComparison({ names: ['vllm', 'llm-d'], baseline, candidate, difference: { paired: true, pairs: 3, differences }, iterations: 1000, seed: 7 });
+    const text = formatComparison({ names: ['vllm', 'llm-d'], baseline, candidate, workloads: ['0123456789ab', '0123456789ab'], difference: { paired: true, pairs: 3, differences }, iterations: 1000, seed: 7 });
     expect(text.split('\n')).toEqual([
       '| Metric                  | vllm   | llm-d  | Improvement | llm-d - vllm (95% CI)     | Verdict      |',
       '|-------------------------|--------|--------|-------------|---------------------------|--------------|',
@@ -45,5 +45,7 @@ describe('formatComparison', () => {
       '95% intervals: bootstrap over conversations, 1000 resamples, seed 7; paired by (conversation, turn) over 3 request pairs: both runs used the same script.',
       'A difference is significant when its interval excludes zero; otherwise it is within the noise of these two runs.',
     ]);
+    const across = formatComparison({ names: ['vllm', 'llm-d'], baseline, candidate, workloads: ['0123456789ab', 'ba9876543210'], difference: { paired: false, pairs: 0, differences }, iterations: 1000, seed: 7 });
+    expect(across).toContain('unpaired: different workloads (vllm 0123456789ab, llm-d ba9876543210), compared anyway as asked (--across-workloads).');
   });
 });

@@ -5,6 +5,8 @@ export interface ComparisonInput {
   names: readonly [string, string];
   baseline: Summary;
   candidate: Summary;
+  /** The runs' workload digests (baseline, candidate); different ones are compared only on request. */
+  workloads: readonly [string, string];
   difference: RunDifference;
   iterations: number;
   seed: number;
@@ -76,9 +78,13 @@ export function formatComparison(input: ComparisonInput): string {
   const header = ['Metric', a, b, 'Improvement', `${b} - ${a} (95% CI)`, 'Verdict'];
   const table = pipeTable(header, ROWS.map((row) => cells(row, input)));
   const d = input.difference;
-  const how = d.paired
-    ? `paired by (conversation, turn) over ${d.pairs} request pairs: both runs used the same script`
-    : 'unpaired: the runs used different scripts (seed, turns or documents differ)';
+  const [wa, wb] = input.workloads;
+  const how =
+    wa !== wb
+      ? `unpaired: different workloads (${a} ${wa}, ${b} ${wb}), compared anyway as asked (--across-workloads)`
+      : d.paired
+        ? `paired by (conversation, turn) over ${d.pairs} request pairs: both runs used the same script`
+        : 'unpaired: the runs used different scripts (seed, turns or documents differ)';
   return [
     table,
     '',

@@ -66,6 +66,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     keepAlive: false,
     replicaHeader: 'x-inference-pod',
     warmUp: true,
+    coldStart: true,
   };
   const jsonDir = values['json-dir'];
   if (jsonDir !== undefined) await mkdir(jsonDir, { recursive: true });

@@ -72,6 +72,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const seed = config.pacing.seed ?? freshSeed();
   logger.info({ seed, targets: config.targets?.map((t) => t.name) }, 'starting; conversation scripts are seeded (set pacing.seed to replay)');
   const exporter = startExporter({ config, secrets, documents, seed, version: version(), logger });
+  logger.info({ workload: exporter.workload }, 'canary workload (the workload label of target_info); first turns are cold by construction');
   const server = await listen(createApp({ view: exporter.view, auth: secrets.webAuth, logger }), where).catch(async (err: unknown) => {
     await exporter.stop(0);
     await embedded?.close();

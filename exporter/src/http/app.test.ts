@@ -8,7 +8,7 @@ import { displayUrl, parseListenAddress } from './listen-address.js';
 import type { WebAuth } from '../config/secrets.js';
 import { UsageError } from '../util/usage-error.js';
 
-const summary: SummaryResponse = { generatedAt: '2025-01-01T00:00:00.000Z', windowSeconds: 600, targets: [] };
+const summary: SummaryResponse = { generatedAt: '2025-01-01T00:00:00.000Z', windowSeconds: 600, workload: '0123456789ab', targets: [] };
 
 function view(over: Partial<ExporterView> = {}): ExporterView {
   return {

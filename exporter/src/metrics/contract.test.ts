@@ -65,7 +65,7 @@ function liveExporterMetrics(): ExporterMetrics {
       ],
     },
   });
-  metrics.setTargets([{ name: 'vllm', role: 'baseline' }]);
+  metrics.setTargets([{ name: 'vllm', role: 'baseline' }], '0123456789ab');
   metrics.initTarget('vllm', 'm');
   for (const r of records) metrics.observeRequest(r, 'm');
   metrics.observeConversation('vllm', 'success');

@@ -33,7 +33,7 @@ function setup(replicas: TargetReplicas[] = []) {
     defaultMetrics: true,
     sources: { windowSummaries: () => summaries, replicas: () => replicas },
   });
-  metrics.setTargets([{ name: 'vllm', role: 'baseline' }, { name: 'llm-d', role: 'candidate' }]);
+  metrics.setTargets([{ name: 'vllm', role: 'baseline' }, { name: 'llm-d', role: 'candidate' }], '0123456789ab');
   metrics.initTarget('vllm', 'm');
   for (const r of records) metrics.observeRequest(r, 'm');
   summaries = [summarize(records, { target: 'vllm', model: 'm', elapsedSeconds: 60, conversationsPlanned: 0, turnCap: 10 })];
@@ -75,7 +75,7 @@ describe('ExporterMetrics', () => {
     expect(sample(body, 'kvcanary_replica_prefix_cache_hit_ratio', { replica: 'pod-1' })).toBeUndefined();
     expect(sample(body, 'kvcanary_replica_prefix_cache_hits_total', { replica: 'pod-0' })).toBe(300);
     expect(sample(body, 'kvcanary_replica_gpu_utilization_ratio', { gpu: '0' })).toBe(0.5);
-    expect(sample(body, 'kvcanary_target_info', { target: 'llm-d', role: 'candidate' })).toBe(1);
+    expect(sample(body, 'kvcanary_target_info', { target: 'llm-d', role: 'candidate', workload: '0123456789ab' })).toBe(1);
     expect(sample(body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0); // last request timed out
     expect(sample(body, 'kvcanary_last_success_timestamp_seconds', { target: 'vllm' })).toBe(1_700_000_002);
     expect(sample(body, 'kvcanary_build_info', { version: '0.1.0-test' })).toBe(1);

@@ -111,11 +111,15 @@ export class ExporterMetrics {
     gauge(m.buildInfo, registry).set({ version: options.version }, 1);
   }
 
-  /** Declares the targets so their series exist (at 0) before the first request finishes. */
-  setTargets(targets: readonly { name: string; role: Role | null }[]): void {
+  /**
+   * Declares the targets so their series exist (at 0) before the first request finishes, each with
+   * its role and the digest of the workload it runs (rules compare a target's figures over time only
+   * within one workload).
+   */
+  setTargets(targets: readonly { name: string; role: Role | null }[], workload: string): void {
     this.targetInfo.reset();
     for (const t of targets) {
-      this.targetInfo.set({ target: t.name, role: t.role ?? NO_ROLE }, 1);
+      this.targetInfo.set({ target: t.name, role: t.role ?? NO_ROLE, workload }, 1);
       this.targetUp.set({ target: t.name }, 0);
     }
   }

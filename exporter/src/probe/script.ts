@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../client/types.js';
 import type { SeedDocument } from '../corpus/types.js';
 import { seededRandom } from '../util/random.js';
@@ -18,6 +19,8 @@ export interface ConversationScript {
   /** thinkMs[k] is the pause before turn k + 1, as a user reading the answer. */
   thinkMs: readonly number[];
   turns: number;
+  /** Opens turn 1 when the plan is cold-start: unique to the run and the conversation. */
+  marker: string | null;
 }
 
 /**
@@ -30,6 +33,15 @@ export interface ScriptPlan {
   turns: number;
   seed: number;
   thinkTime: ThinkTime;
+  /**
+   * Cold first turns by construction: turn 1 opens with a marker unique to (seed, nonce,
+   * conversation), so no earlier prompt shares even its first KV block (16 tokens in vLLM and the
+   * simulator) and every first turn is a full prefill; later turns still share their own
+   * conversation's prefix. The nonce is drawn at each start, so a restart or a second run with the
+   * same seed does not find the previous run's first turns in the cache. Without it, conversation
+   * `id` repeats conversation `id - lcm(n, 8)` exactly, as the reference tool's runs repeat each other.
+   */
+  coldStart?: { nonce: number };
 }
 
 /** A well-mixed 32-bit seed per (run seed, conversation): conversations do not depend on each other's order. */
@@ -54,7 +66,18 @@ export function conversationScript(plan: ScriptPlan, id: number): ConversationSc
   const random = seededRandom(conversationSeed(plan.seed, id));
   const followUps = Array.from({ length: turns - 1 }, () => random.pick(FOLLOW_UPS[document.type]));
   const thinkMs = Array.from({ length: turns }, () => (thinkTime.maxMs > thinkTime.minMs ? random.uniform(thinkTime.minMs, thinkTime.maxMs) : thinkTime.minMs));
-  return { id, document, instruction: instructions[id % instructions.length] as string, followUps, thinkMs, turns };
+  const marker = plan.coldStart ? coldStartMarker(plan.seed, plan.coldStart.nonce, id) : null;
+  return { id, document, instruction: instructions[id % instructions.length] as string, followUps, thinkMs, turns, marker };
+}
+
+/**
+ * `Conversation 0123456789abcdef.` and a blank line: the same length for every conversation (equal
+ * work for every run), and its 16 distinguishing hex digits within the first 32 characters, well
+ * inside the first 16-token block even behind a chat template's role header.
+ */
+export function coldStartMarker(seed: number, nonce: number, id: number): string {
+  const hex = createHash('sha256').update(`${seed}:${nonce}:${id}`).digest('hex').slice(0, 16);
+  return `Conversation ${hex}.\n\n`;
 }
 
 /** The scripts of a fixed-size run (bench): conversations 0..count-1. */
@@ -63,7 +86,7 @@ export function runScripts(plan: ScriptPlan, count: number): ConversationScript[
 }
 
 export function firstTurnMessage(script: ConversationScript): ChatMessage {
-  return { role: 'user', content: `${script.instruction}\n\n\`\`\`\n${script.document.content}\n\`\`\`` };
+  return { role: 'user', content: `${script.marker ?? ''}${script.instruction}\n\n\`\`\`\n${script.document.content}\n\`\`\`` };
 }
 
 /**

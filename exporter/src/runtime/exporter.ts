@@ -7,9 +7,11 @@ import type { ProbeOutcome } from '../metrics/probe-metrics.js';
 import { startContinuous, type ContinuousHandle, type Pace } from '../probe/continuous.js';
 import { runConversation } from '../probe/conversation.js';
 import { conversationScript, type ScriptPlan } from '../probe/script.js';
+import { workloadDigest } from '../probe/workload.js';
 import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { freshSeed } from '../util/random.js';
 import { SummaryCache } from './summary-cache.js';
 import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
@@ -28,6 +30,12 @@ export interface ExporterOptions {
   version: string;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Nonces of the cold-start markers of the continuous conversations and of /probe's (drawn at
+   * start when absent): a restart never meets its predecessor's first turns in the cache, and a
+   * /probe never meets the continuous engine's.
+   */
+  nonces?: { continuous: number; probe: number };
 }
 
 /** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
@@ -47,6 +55,8 @@ export interface ExporterView {
 export interface Exporter {
   readonly metrics: ExporterMetrics;
   readonly targets: readonly TargetRuntime[];
+  /** The digest of the canary workload every target runs. */
+  readonly workload: string;
   /** What the HTTP layer reads. */
   readonly view: ExporterView;
   windowSummaries(): readonly Summary[];
@@ -65,15 +75,23 @@ export function startExporter(options: ExporterOptions): Exporter {
     createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const plan: ScriptPlan = { documents: options.documents, turns: pacing.turns, seed: options.seed, thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max } };
+  const nonces = options.nonces ?? { continuous: freshSeed(), probe: freshSeed() };
+  const plan: ScriptPlan = {
+    documents: options.documents,
+    turns: pacing.turns,
+    seed: options.seed,
+    thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max },
+    coldStart: { nonce: nonces.continuous },
+  };
   const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, timeoutMs: pacing.timeout });
-  const summaries = new SummaryCache(targets, { config, clock });
+  const workload = workloadDigest({ documents: plan.documents, turns: plan.turns, maxTokens: pacing.maxTokens, coldStart: true });
+  const summaries = new SummaryCache(targets, { config, clock, workload });
   const metrics = new ExporterMetrics({
     version: options.version,
     turnCap: config.turnLabelCap,
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
-  metrics.setTargets(targets);
+  metrics.setTargets(targets, workload);
 
   const onRecord = (r: RequestRecord): void => {
     const t = byName.get(r.target);
@@ -116,7 +134,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     const records: RequestRecord[] = [];
     // The k-th probe of every target runs the plan's conversation k (paired across targets), with
     // no reading pauses: a probe answers a scrape.
-    const script = conversationScript({ ...plan, turns: opts.turns, thinkTime: { minMs: 0, maxMs: 0 } }, t.onDemandProbes++);
+    const script = conversationScript({ ...plan, turns: opts.turns, thinkTime: { minMs: 0, maxMs: 0 }, coldStart: { nonce: nonces.probe } }, t.onDemandProbes++);
     await runConversation({ target: engineTarget(t, t.model), script, clock, signal: opts.signal, onRecord: (r) => records.push(r) });
     return { target: name, records, durationSeconds: (clock.now() - started) / 1000 };
   };
@@ -137,6 +155,7 @@ export function startExporter(options: ExporterOptions): Exporter {
   return {
     metrics,
     targets,
+    workload,
     view,
     windowSummaries: () => summaries.windowSummaries(),
     summary: () => summaries.response(),

@@ -22,7 +22,7 @@ export class SummaryCache {
 
   constructor(
     private readonly targets: readonly TargetRuntime[],
-    private readonly deps: { config: Config; clock: Clock },
+    private readonly deps: { config: Config; clock: Clock; workload: string },
   ) {}
 
   windowSummaries(): Summary[] {
@@ -60,7 +60,7 @@ export class SummaryCache {
         replicas: replicasOf(t).replicas.map((r) => r.figures),
       };
     });
-    const value: SummaryResponse = { generatedAt: new Date(this.deps.clock.wallNow()).toISOString(), windowSeconds: this.deps.config.window.duration / 1000, targets };
+    const value: SummaryResponse = { generatedAt: new Date(this.deps.clock.wallNow()).toISOString(), windowSeconds: this.deps.config.window.duration / 1000, workload: this.deps.workload, targets };
     this.cached = { at: now, value };
     return value;
   }

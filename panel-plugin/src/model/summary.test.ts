@@ -24,7 +24,7 @@ describe('the summary fixtures and the contract', () => {
       './api/v1/summary does not match the summary schema: targets.0.summary.ttft.p95: Invalid input: expected number, received string'
     );
     expect(() => parseSummary({ targets: [] }, 'x')).toThrow(
-      'x does not match the summary schema: generatedAt: Invalid input: expected string, received undefined (and 1 more problems)'
+      'x does not match the summary schema: generatedAt: Invalid input: expected string, received undefined (and 2 more problems)'
     );
   });
 });

@@ -50,7 +50,7 @@ function Page({ mode, onToggle }: { mode: Mode; onToggle: () => void }) {
         <h1 className={styles.title}>kvcanary · baseline vs candidate</h1>
         <span className={styles.meta} data-testid="window">
           {response
-            ? `${response.windowSeconds} s window · updated ${new Date(generatedMs).toISOString().slice(11, 19)} UTC`
+            ? `${response.windowSeconds} s window · workload ${response.workload} · updated ${new Date(generatedMs).toISOString().slice(11, 19)} UTC`
             : 'loading…'}
         </span>
         <Button size="sm" variant="secondary" fill="outline" onClick={onToggle} aria-label="Toggle light and dark theme">
