@@ -27,8 +27,14 @@ describe('bench arguments', () => {
       keepAlive: false,
       replicaHeader: 'x-inference-pod',
       warmUp: true,
+      coldStart: true,
       seedGiven: false,
     });
+  });
+
+  it('runs cold first turns unless --no-cold-start asks for the reference tool\'s identical prompts', () => {
+    expect(parseBenchArgs(['--cold-start', URL_])).toMatchObject({ coldStart: true });
+    expect(parseBenchArgs(['--no-cold-start', URL_])).toMatchObject({ coldStart: false });
   });
 
   it('takes the short flags of the reference tool', () => {
@@ -52,6 +58,7 @@ describe('bench arguments', () => {
     [[URL_, 'extra'], /unexpected argument 'extra'/],
     [['--replica-header', 'bad header', URL_], /--replica-header/],
     [['--api-key-env', 'KVCANARY_SURELY_UNSET_VAR', URL_], /--api-key-env: environment variable 'KVCANARY_SURELY_UNSET_VAR' is not set/],
+    [['--cold-start', '--no-cold-start', URL_], /--cold-start and --no-cold-start contradict each other/],
   ])('rejects %j with a usage error naming the flag', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(UsageError);
     expect(() => parseBenchArgs(argv)).toThrow(message);
@@ -115,6 +122,7 @@ describe('bench against a target', () => {
         expect(text).toMatch(/  Speedup ratio: +[\d.]+x/);
         expect(text).toMatch(/Turn affinity: [\d.]+% of later turns/);
         expect(text).toContain('Seed: 11');
+        expect(text).toMatch(/\nWorkload:\n  Digest: +[0-9a-f]{12}\n  Cold start: +on /);
       }
       const json = benchJsonSchema.parse(JSON.parse(await readFile(files[0] as string, 'utf8')));
       // No --seed-documents: the frozen default corpus, every file of it, in name order.
@@ -123,6 +131,10 @@ describe('bench against a target', () => {
       expect(json.summary.outcomes).toEqual({ success: 24 });
       expect(Object.keys(json.summary.replicas).sort()).toEqual(['rr-0', 'rr-1', 'rr-2', 'rr-3']);
       expect(json.summary.tokens.prompt).toBeGreaterThan(0);
+      expect(json.options.coldStart).toBe(true);
+      // Same corpus, prompts and parameters on both clusters: one workload, so compare pairs them.
+      const other = benchJsonSchema.parse(JSON.parse(await readFile(files[1] as string, 'utf8')));
+      expect(other.workload).toBe(json.workload);
 
       logs.length = 0;
       expect(await compareCommand([...files, '--names', 'round-robin,prefix-aware', '--iterations', '200'])).toBe(0);

@@ -63,6 +63,32 @@ describe('conversation script', () => {
     expect(() => nextMessages(s, t3, 'x', 4)).toThrow(/past the script/);
   });
 
+  it('cold start: opens turn 1 with a marker that differs within the first KV block, the same for conversation i on every target', () => {
+    const cold = plan({ turns: 3, coldStart: { nonce: 77 } });
+    const scripts = runScripts(cold, 16);
+    const firsts = scripts.map((s) => nextMessages(s, [], '', 1)[0]?.content ?? '');
+    // vLLM's and the simulator's blocks are 16 tokens, about 64 characters: the marker's hex digits come well before.
+    expect(new Set(firsts.map((f) => f.slice(0, 32))).size).toBe(16);
+    expect(new Set(scripts.map((s) => s.marker?.length)).size).toBe(1);
+    expect(firsts[0]).toBe(`${scripts[0]?.marker}${nextMessages(conversationScript(plan({ turns: 3 }), 0), [], '', 1)[0]?.content}`);
+    // Paired: the same plan gives conversation i the same marker wherever it is built.
+    expect(conversationScript(cold, 5)).toEqual(scripts[5]);
+    // A restart (a new nonce) or another seed never reuses a marker.
+    const others = [...runScripts(plan({ turns: 3, coldStart: { nonce: 78 } }), 16), ...runScripts(plan({ turns: 3, seed: 43, coldStart: { nonce: 77 } }), 16)];
+    for (const o of others) expect(scripts.map((s) => s.marker)).not.toContain(o.marker);
+    // Later turns keep the marked first message: the conversation still shares its own prefix.
+    const s0 = scripts[0] as (typeof scripts)[number];
+    const t1 = nextMessages(s0, [], '', 1);
+    expect(nextMessages(s0, t1, 'answer', 2)[0]).toEqual(t1[0]);
+  });
+
+  it('without cold start, conversation i + lcm(n, 8) sends conversation i\'s first turn again, as the reference tool does', () => {
+    const scripts = runScripts(plan({ turns: 2 }), 25);
+    const first = (i: number) => nextMessages(scripts[i] as (typeof scripts)[number], [], '', 1);
+    expect(first(24)).toEqual(first(0)); // lcm(3, 8) = 24
+    expect(scripts[0]?.marker).toBeNull();
+  });
+
   it('refuses an empty corpus', () => {
     expect(() => conversationScript(plan({ documents: [], turns: 1, seed: 1 }), 0)).toThrow(/no documents/);
   });
