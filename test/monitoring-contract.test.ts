@@ -105,6 +105,7 @@ const labelValues: Record<string, readonly string[]> = {
   gpu: ['0', '1'],
   quantile: WINDOW_QUANTILES.map((q) => q.label),
   version: ['0.0.0-test'],
+  workload: ['0123456789ab'],
 };
 
 type Labels = Record<string, string>;

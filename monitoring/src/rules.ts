@@ -173,6 +173,22 @@ function figureOf(series: RecordedSeries, format: 'humanizeDuration' | 'humanize
   return `{{ with printf "${series.name}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ end }}`;
 }
 
+/**
+ * How many workloads (the `workload` label of the exporter's target info) each target ran from the
+ * start of the reference window, `offset + referenceWindow` ago, until now: two P95s of different
+ * workloads (another corpus, other prompts, turns or max tokens) measure different work, so the
+ * regression alert compares only when this is 1. Written as the union of two ranges, so no duration
+ * arithmetic is needed.
+ */
+function workloadsSince(offset: Duration, referenceWindow: Duration): string {
+  const info = m.targetInfo.name;
+  return (
+    `count by (target) (count by (target, workload) (\n` +
+    `  max_over_time(${info}[${offset}]) or max_over_time(${info}[${referenceWindow}] offset ${offset})\n` +
+    `))`
+  );
+}
+
 function alertRules(c: RuleConfig): AlertRule[] {
   const r = c.ttftRegression;
   const budget = 1 - c.slo.objective;
@@ -198,7 +214,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
       alert: 'KVCanaryTTFTP95Regression',
       expr:
         `${recorded.ttftP95.name}\n/ avg_over_time(${recorded.ttftP95.name}[${r.referenceWindow}] offset ${r.offset})\n> ${num(r.factor)}\n` +
-        `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}`,
+        `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}\n` +
+        `unless on (target)\n${workloadsSince(r.offset, r.referenceWindow)} > 1`,
       for: r.for,
       labels: { severity: 'warning' },
       annotations: {
