@@ -118,11 +118,11 @@ describe('bench against a target', () => {
         expect(text).toContain('BENCHMARK SUMMARY');
         expect(text).toContain('Total requests: 24');
         expect(text).toContain('Completed conversations: 6/6');
-        expect(text).toMatch(/  Turn  4: +[\d.]+ ms avg \(6 requests\)/);
-        expect(text).toMatch(/  Speedup ratio: +[\d.]+x/);
+        expect(text).toMatch(/ {2}Turn {2}4: +[\d.]+ ms avg \(6 requests\)/);
+        expect(text).toMatch(/ {2}Speedup ratio: +[\d.]+x/);
         expect(text).toMatch(/Turn affinity: [\d.]+% of later turns/);
         expect(text).toContain('Seed: 11');
-        expect(text).toMatch(/\nWorkload:\n  Digest: +[0-9a-f]{12}\n  Cold start: +on /);
+        expect(text).toMatch(/\nWorkload:\n {2}Digest: +[0-9a-f]{12}\n {2}Cold start: +on /);
       }
       const json = benchJsonSchema.parse(JSON.parse(await readFile(files[0] as string, 'utf8')));
       // No --seed-documents: the frozen default corpus, every file of it, in name order.
