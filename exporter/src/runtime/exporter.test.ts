@@ -52,6 +52,10 @@ describe('startExporter against a simulated cluster and a dead target', () => {
     expect(body).toMatch(/^kvcanary_replica_probe_requests_total\{target="sim",replica="sim-[01]"\} [1-9]/m);
     expect(body).toMatch(/^kvcanary_ttft_window_seconds\{target="sim",quantile="0.95"\} /m);
     expect(body).toMatch(/^kvcanary_replica_up\{target="sim",replica="sim-1"\} 1$/m);
+    // Every target names the workload it runs, and so does the summary the page shows.
+    expect(exporter.workload).toMatch(/^[0-9a-f]{12}$/);
+    expect(body).toContain(`kvcanary_target_info{target="sim",role="candidate",workload="${exporter.workload}"} 1`);
+    expect((await exporter.summary()).workload).toBe(exporter.workload);
 
     const summary = await exporter.summary();
     const sim = summary.targets.find((t) => t.summary.target === 'sim');
@@ -69,6 +73,10 @@ describe('startExporter against a simulated cluster and a dead target', () => {
       [0, 1, 'success', 'a.py'],
       [0, 2, 'success', 'a.py'],
     ]);
+    // Conversation 0 of the continuous run sent the same document and instruction, but its own
+    // marker: the probe's first turn is a full prefill, its second reuses the probe's own prefix.
+    expect(first.records[0]?.cachedTokens).toBe(0);
+    expect(first.records[1]?.cachedTokens).toBeGreaterThan(0);
     const second = await exporter.view.probe('sim', { turns: 1, signal });
     expect(second.records.map((r) => [r.conversation, r.document])).toEqual([[1, 'b.md']]);
   });
