@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TURN_CAP, ROLES } from '@kvcanary/contract';
-import { parseDuration } from './duration.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from './duration.js';
 
 /**
  * The one description of kvcanary.yaml: types, defaults (written first, so a minimal file works) and
@@ -19,6 +19,10 @@ const duration = (fallback: string) =>
       const ms = parseDuration(value);
       if (ms === null) {
         ctx.addIssue({ code: 'custom', message: `'${String(value)}' is not a duration (write e.g. 500ms, 2s, 10m)` });
+        return z.NEVER;
+      }
+      if (ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `'${String(value)}' is longer than ${MAX_TIMER_TEXT}` });
         return z.NEVER;
       }
       return ms;
@@ -97,6 +101,10 @@ const pacing = z.strictObject({
   conversationsPerMinute: z.number().positive().max(6000).optional(),
   turns: z.number().int().min(1).max(100).default(10),
   maxTokens: z.number().int().min(1).max(32768).default(500),
+  /** Answer text kept per request, past which it is a stream_error; absent = 32 characters per max token (client/limits.ts). */
+  maxAnswerChars: z.number().int().min(1).max(64 * 1024 * 1024).optional(),
+  /** Bytes streamed per request, past which it is a stream_error; absent = 2 KiB per max token, at least 1 MiB. */
+  maxStreamBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
   thinkTime: z.strictObject({ min: duration('0.5s'), max: duration('2s') }).prefault({}),
   timeout: duration('120s'),
   /** Seed of the conversation scripts; absent = a fresh one, logged so a run can be replayed. */
