@@ -153,7 +153,22 @@ export const configSchema = z
         maxReplicas: z.number().int().min(1).max(1024).default(64),
       })
       .prefault({}),
-    web: z.strictObject({ auth: auth.optional() }).prefault({}),
+    web: z
+      .strictObject({
+        auth: auth.optional(),
+        /**
+         * /probe conversations in flight per target; past it /probe answers 429. Two lets an HA pair
+         * of Prometheus servers scrape the same probe; more only multiplies the load on the target.
+         */
+        probeConcurrency: z.number().int().min(1).max(16).default(2),
+      })
+      .prefault({}),
+    logging: z
+      .strictObject({
+        /** Failures are counted and summarised per target this often; the first of a kind is logged at once. */
+        failureSummaryInterval: duration('5m'),
+      })
+      .prefault({}),
     /** Grace period on SIGTERM for in-flight requests. */
     shutdownGrace: duration('10s'),
   })
@@ -179,6 +194,8 @@ export const configSchema = z
     if (config.replicaScrape.timeout > config.replicaScrape.interval)
       ctx.addIssue({ code: 'custom', path: ['replicaScrape', 'timeout'], message: 'must not exceed replicaScrape.interval' });
     if (config.window.duration < 10_000) ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'must be at least 10s' });
+    if (config.logging.failureSummaryInterval < 1000)
+      ctx.addIssue({ code: 'custom', path: ['logging', 'failureSummaryInterval'], message: 'must be at least 1s' });
     const a = config.web.auth;
     if (a) {
       if (a.basic && a.bearer) ctx.addIssue({ code: 'custom', path: ['web', 'auth'], message: 'give basic or bearer, not both' });
