@@ -10,16 +10,16 @@
  * keeps the file as an artifact). Exit 1 when a bar of verdict.ts is missed, 2 on a usage error.
  *
  *   node dist/bench/main.js [--quick] [--out FILE]
+ *   node dist/bench/main.js --soak [...]   the soak instead (soak.ts)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createChatClient } from '../client/chat-client.js';
 import type { ChatRequest } from '../client/types.js';
+import { collectGarbage } from './collect-garbage.js';
 import { createFloorClient } from './floor-client.js';
 import { FIRST_TOKEN_MS, TOKENS, TOKEN_INTERVAL_MS, type ParentMessage, type ServerMessage } from './protocol.js';
 import { figures, mergeRuns, runLoad, type RunSample, type StreamFn } from './measure.js';
@@ -107,17 +107,6 @@ class TruthServer {
 
 type ClientName = 'floor' | 'ours';
 
-/**
- * A full collection before every measured run, outside its CPU window: otherwise a major GC of the
- * whole process's heap (truth maps, earlier runs' garbage) lands in whichever run happens to cross
- * the threshold, and at 4 streams one such collection is a sizeable share of a round's CPU. Each
- * client's own garbage is still collected, and counted, inside its run (scavenges).
- */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 /** One run of one client, with a fresh client (fresh connections) each time; truths are ids of this server. */
 async function runClient(name: ClientName, port: number, level: Level, server: TruthServer, truth: Map<string, number>): Promise<RunSample> {
   let stream: StreamFn;
@@ -136,6 +125,10 @@ async function runClient(name: ClientName, port: number, level: Level, server: T
     close = () => client.close();
   }
   await server.collect(); // drop truths of anything earlier
+  // A full collection before every measured run, outside its CPU window: otherwise a major GC of the
+  // whole process's heap (truth maps, earlier runs' garbage) lands in whichever run happens to cross
+  // the threshold, and at 4 streams one such collection is a sizeable share of a round's CPU. Each
+  // client's own garbage is still collected, and counted, inside its run (scavenges).
   collectGarbage();
   const run = await runLoad(stream, level.concurrency, level.requests);
   await close();
@@ -144,6 +137,11 @@ async function runClient(name: ClientName, port: number, level: Level, server: T
 }
 
 async function main(): Promise<void> {
+  // The soak is a bench of its own (soak.ts) that shares this entry point.
+  if (process.argv[2] === '--soak') {
+    process.exitCode = await (await import('./soak.js')).runSoak(process.argv.slice(3));
+    return;
+  }
   const { quick, out } = parseArgs(process.argv.slice(2));
   const levels = quick ? QUICK : FULL;
   const server = await TruthServer.start();
