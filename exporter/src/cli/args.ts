@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../config/duration.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../util/timer-limit.js';
 import { UsageError } from '../util/usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

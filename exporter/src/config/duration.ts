@@ -5,16 +5,6 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
-/**
- * The longest delay a Node.js timer holds: a longer one fires after 1 ms instead (Node.js docs,
- * https://nodejs.org/api/timers.html#settimeoutcallback-delay-args). Every duration kvcanary waits
- * for is checked against it where it is read (config, flags, query parameters).
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** The bound as a person reads it, for error messages. */
-export const MAX_TIMER_TEXT = '24.8 days (2^31-1 ms, the longest delay a Node.js timer can hold)';
-
 /** Milliseconds, or null when the text is not a duration. */
 export function parseDuration(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : null;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TURN_CAP, ROLES } from '@kvcanary/contract';
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from './duration.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../util/timer-limit.js';
+import { parseDuration } from './duration.js';
 
 /**
  * The one description of kvcanary.yaml: types, defaults (written first, so a minimal file works) and
