@@ -1,3 +1,4 @@
+import { DEFAULT_VANTAGE } from '@kvcanary/contract';
 import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
@@ -42,6 +43,8 @@ export interface ExporterView {
   /** Turns of a continuous conversation: the most /probe may ask for. */
   maxTurns: number;
   turnCap: number;
+  /** The `vantage` label of this exporter's series, /probe's too. */
+  vantage: string;
 }
 
 export interface Exporter {
@@ -68,8 +71,10 @@ export function startExporter(options: ExporterOptions): Exporter {
   const plan: ScriptPlan = { documents: options.documents, turns: pacing.turns, seed: options.seed, thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max } };
   const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, timeoutMs: pacing.timeout });
   const summaries = new SummaryCache(targets, { config, clock });
+  const vantage = config.vantage ?? DEFAULT_VANTAGE;
   const metrics = new ExporterMetrics({
     version: options.version,
+    vantage,
     turnCap: config.turnLabelCap,
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
@@ -132,6 +137,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     probe,
     maxTurns: pacing.turns,
     turnCap: config.turnLabelCap,
+    vantage,
   };
 
   return {
