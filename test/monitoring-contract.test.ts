@@ -105,6 +105,8 @@ const labelValues: Record<string, readonly string[]> = {
   gpu: ['0', '1'],
   quantile: WINDOW_QUANTILES.map((q) => q.label),
   version: ['0.0.0-test'],
+  // Two vantages on every target: the rules must aggregate them into one series per target.
+  vantage: ['east', 'west'],
 };
 
 type Labels = Record<string, string>;
