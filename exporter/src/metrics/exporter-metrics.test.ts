@@ -100,7 +100,7 @@ describe('ExporterMetrics', () => {
     expect(sample(failing, 'kvcanary_requests_total', { target: 'llm-d', model: UNKNOWN_MODEL, outcome: MODEL_LOOKUP_ERROR })).toBe(2);
     metrics.modelDiscovered('llm-d', 'qwen');
     const known = (await metrics.render(undefined)).body;
-    expect(series(known, 'llm-d')).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="llm-d",model="qwen",outcome="${o}"}`));
+    expect(series(known, 'llm-d')).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="llm-d",model="qwen",outcome="${o}",vantage="default"}`));
     expect(known).not.toContain(`model="${UNKNOWN_MODEL}"`);
     // A conversation cannot end in a model lookup error, so it has no such series.
     expect(sample(known, 'kvcanary_conversations_total', { target: 'llm-d', outcome: MODEL_LOOKUP_ERROR })).toBeUndefined();
