@@ -87,7 +87,7 @@ run('exporter + real Prometheus', () => {
     expect(summary.targets.every((t) => t.ci95.p95 !== null && t.summary.requests > 0)).toBe(true);
     expect((await fetch(`${exporter.url}/-/ready`)).status).toBe(200);
     const probe = await (await fetch(`${exporter.url}/probe?target=llm-d&turns=2`)).text();
-    expect(probe).toMatch(/^kvcanary_probe_success 1$/m);
+    expect(probe).toMatch(/^kvcanary_probe_success\{vantage="default"\} 1$/m);
   });
 });
 

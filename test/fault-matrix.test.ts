@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL, exporterMetrics, type Outcome } from '@kvcanary/contract';
+import { DEFAULT_VANTAGE, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL, exporterMetrics, type Outcome } from '@kvcanary/contract';
 import { startServe, type RunningCli } from './support/cli.js';
 import { startFaultTarget, type ChatFault, type FaultTarget } from './support/fault-target.js';
 
@@ -78,12 +78,14 @@ describe('fault matrix: kvcanary serve against broken targets, replicas and mode
     return res.text();
   };
   /** A sample's value, 0 when the series is absent. */
+  // The config names no vantage: every series carries the default one, last among its labels.
+  const vantage = `vantage="${DEFAULT_VANTAGE}"`;
   const sample = async (series: string): Promise<number> => {
     const line = (await metrics()).split('\n').find((l) => l.startsWith(`${series} `));
     return line === undefined ? 0 : Number(line.split(' ')[1]);
   };
   const requests = (target: string, outcome: Outcome, model = 'm'): Promise<number> =>
-    sample(`${exporterMetrics.requests.name}{target="${target}",model="${model}",outcome="${outcome}"}`);
+    sample(`${exporterMetrics.requests.name}{target="${target}",model="${model}",outcome="${outcome}",${vantage}}`);
   const logLines = (from = 0): LogLine[] =>
     exporter
       .stderr()
@@ -141,7 +143,7 @@ shutdownGrace: 2s
     const successes = await requests('faulty', SUCCESS);
     faulty.chat = 'healthy';
     const recovered = await eventually('a success after the fault', async () => (await requests('faulty', SUCCESS)) > successes);
-    const up = await eventually('target_up 1', async () => (await sample(`${exporterMetrics.targetUp.name}{target="faulty"}`)) === 1);
+    const up = await eventually('target_up 1', async () => (await sample(`${exporterMetrics.targetUp.name}{target="faulty",${vantage}}`)) === 1);
     const freed = await eventually('every connection of the fault closed', () => {
       const { total, open } = faulty.socketsOf(fault);
       return total > 0 && open === 0;
@@ -166,8 +168,8 @@ shutdownGrace: 2s
   });
 
   it('replica pages: garbled is down, out-of-range figures are dropped and warned about, a good page recovers', async () => {
-    const up = `${exporterMetrics.replicaUp.name}{target="faulty",replica="pod-0"}`;
-    const kv = `${exporterMetrics.replicaKvCacheUsage.name}{target="faulty",replica="pod-0"}`;
+    const up = `${exporterMetrics.replicaUp.name}{target="faulty",replica="pod-0",${vantage}}`;
+    const kv = `${exporterMetrics.replicaKvCacheUsage.name}{target="faulty",replica="pod-0",${vantage}}`;
     await eventually('replica up', async () => (await sample(up)) === 1);
     const logFrom = exporter.stderr().length;
     faulty.page = 'garbled';

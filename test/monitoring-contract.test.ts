@@ -106,6 +106,8 @@ const labelValues: Record<string, readonly string[]> = {
   quantile: WINDOW_QUANTILES.map((q) => q.label),
   version: ['0.0.0-test'],
   workload: ['0123456789ab'],
+  // Two vantages on every target: the rules must aggregate them into one series per target.
+  vantage: ['east', 'west'],
 };
 
 type Labels = Record<string, string>;

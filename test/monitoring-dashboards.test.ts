@@ -36,10 +36,10 @@ describe('dashboards', () => {
     }
   });
 
-  it('puts the comparison panel on top and offers data source, target, baseline and candidate variables', () => {
+  it('puts the comparison panel on top and offers data source, target, baseline, candidate and vantage variables', () => {
     const top = [...dashboard.panels].sort((a, b) => a.gridPos.y - b.gridPos.y)[0];
     expect(top?.type).toBe(comparisonPanelType);
-    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', 'target', 'baseline', 'candidate']);
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['datasource', 'target', 'baseline', 'candidate', 'vantage']);
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) expect(panel.datasource?.uid).toBe('${datasource}');
   });
 

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseConfig } from '../exporter/src/config/load.js';
+import { placeTargets } from '../exporter/src/config/placement.js';
 import { defaultRuleConfig } from '../monitoring/src/config.js';
 import { buildRuleGroups } from '../monitoring/src/rules.js';
 import { readContainerfile } from './support/containerfile.js';
@@ -41,7 +42,7 @@ interface Container {
   name: string;
   image?: string;
   args?: string[];
-  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; fieldRef?: { fieldPath: string } } }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: unknown;
   livenessProbe?: unknown;
@@ -66,13 +67,13 @@ const find = (resources: Resource[], kind: string, name?: string): Resource | un
 
 function podSpec(deployment: Resource | undefined): PodSpec {
   const spec = deployment?.spec as { template: { spec: PodSpec } } | undefined;
-  if (!spec) throw new Error('no Deployment');
+  if (!spec) throw new Error('no Deployment or StatefulSet');
   return spec.template.spec;
 }
 
-/** The pod and container that run kvcanary: the standalone Deployment, or the sidecar in the vLLM pod. */
+/** The pod and container that run kvcanary: the standalone StatefulSet, or the sidecar in the vLLM pod. */
 function exporterContainer(resources: Resource[]): { pod: PodSpec; container: Container } {
-  for (const d of resources.filter((r) => r.kind === 'Deployment')) {
+  for (const d of resources.filter((r) => r.kind === 'Deployment' || r.kind === 'StatefulSet')) {
     const pod = podSpec(d);
     const container = pod.containers.find((c) => c.name === 'kvcanary');
     if (container) return { pod, container };
@@ -112,9 +113,9 @@ describe('kustomize', () => {
     }
   });
 
-  maybe('base: Deployment, Service, ServiceMonitor, PrometheusRule = the rule file, dashboards for the Grafana sidecar', () => {
+  maybe('base: StatefulSet, Service, ServiceMonitor, PrometheusRule = the rule file, dashboards for the Grafana sidecar', () => {
     const r = render('base');
-    const pod = podSpec(find(r, 'Deployment', 'kvcanary'));
+    const pod = podSpec(find(r, 'StatefulSet', 'kvcanary'));
     const exporter = pod.containers.find((c) => c.name === 'kvcanary');
     expect(exporter?.args).toEqual(['serve', '--config=/etc/kvcanary/config.yaml', '--web.listen-address=:9464']);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
@@ -169,7 +170,7 @@ describe('kustomize', () => {
     expect(pod.containers.map((c) => c.name).sort()).toEqual(['kvcanary', 'vllm']);
     const sidecar = pod.containers.find((c) => c.name === 'kvcanary');
     expect({ readiness: sidecar?.readinessProbe, liveness: sidecar?.livenessProbe, startup: sidecar?.startupProbe }).toEqual({ readiness: undefined, liveness: undefined, startup: undefined });
-    expect(find(r, 'Deployment', 'kvcanary')).toBeUndefined();
+    expect(find(r, 'StatefulSet', 'kvcanary')).toBeUndefined();
     expect(find(r, 'Service', 'kvcanary')).toBeUndefined();
     expect(find(r, 'ServiceMonitor')).toBeUndefined();
     expect(find(r, 'PodMonitor', 'kvcanary')).toBeDefined();
@@ -204,9 +205,20 @@ describe('kustomize', () => {
     for (const m of monitoring) expect({ kind: m.kind, release: m.metadata.labels?.release }).toEqual({ kind: m.kind, release: 'kube-prometheus-stack' });
   });
 
+  maybe('sharded: a StatefulSet whose replicas are the config\'s shard count, each pod one share of the targets', () => {
+    const r = render('overlays/sharded');
+    const set = find(r, 'StatefulSet', 'kvcanary');
+    const config = exporterConfig(r, 'overlays/sharded');
+    expect((set?.spec as { replicas?: number } | undefined)?.replicas).toBe(config.sharding?.count);
+    const { container } = exporterContainer(r);
+    expect(container.env?.find((e) => e.name === 'POD_NAME')).toEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    const shares = Array.from({ length: config.sharding?.count ?? 0 }, (_, i) => placeTargets(config, { POD_NAME: `kvcanary-${i}` }, 'sharded').targets.map((t) => t.name));
+    expect(shares.flat().sort()).toEqual((config.targets ?? []).map((t) => t.name).sort());
+  });
+
   maybe('openshift: the restricted-v2 SCC picks the UID, the project evaluates its own rules, all of it in user projects', () => {
     const r = render('overlays/openshift');
-    const pod = podSpec(find(r, 'Deployment', 'kvcanary'));
+    const pod = podSpec(find(r, 'StatefulSet', 'kvcanary'));
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expectRestricted(pod.containers[0]);
     expect(find(r, 'PrometheusRule')?.metadata.labels?.['openshift.io/prometheus-rule-evaluation-scope']).toBe('leaf-prometheus');

@@ -17,6 +17,10 @@ describe('the contract', () => {
     }
   });
 
+  it('puts the vantage label on every series, so two vantages on one target never collide', () => {
+    for (const d of [...Object.values(exporterMetrics), ...Object.values(probeMetrics)]) expect(d.labels).toContain('vantage');
+  });
+
   it('gives histograms strictly ascending buckets', () => {
     for (const d of Object.values(exporterMetrics)) {
       const b = d.buckets ?? [];

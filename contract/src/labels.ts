@@ -51,6 +51,9 @@ export function compareTurnLabels(a: string, b: string): number {
   return Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.length - b.length;
 }
 
+/** The `vantage` label of an exporter whose config names no vantage (and sets no KVCANARY_VANTAGE). */
+export const DEFAULT_VANTAGE = 'default';
+
 /** The `replica` label of probe responses past the per-target bound or with no usable header. */
 export const OTHER_REPLICA = 'other';
 

@@ -29,6 +29,12 @@ const byReplica = ['target', 'replica'] as const;
 export const recorded = {
   ttftP50: series(`target:${m.ttft.name}:p50`, byTarget, 'seconds', 'P50 TTFT from the histogram buckets, across exporters.'),
   ttftP95: series(`target:${m.ttft.name}:p95`, byTarget, 'seconds', 'P95 TTFT from the histogram buckets, across exporters.'),
+  ttftP95ByVantage: series(
+    `target_vantage:${m.ttft.name}:p95`,
+    ['target', 'vantage'],
+    'seconds',
+    'P95 TTFT per vantage point, across the exporters of that vantage: a regression seen from one place only.',
+  ),
   ttftP99: series(`target:${m.ttft.name}:p99`, byTarget, 'seconds', 'P99 TTFT from the histogram buckets, across exporters.'),
   ttftMeanByTurn: series(`target_turn:${m.ttft.name}:mean`, ['target', 'turn'], 'seconds', 'Mean TTFT by turn.'),
   ttftMeanFirstTurn: series(`target:${m.ttft.name}:mean_first_turn`, byTarget, 'seconds', 'Mean TTFT of first turns.'),

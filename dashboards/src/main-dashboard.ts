@@ -72,6 +72,10 @@ function variables(): cog.Builder<import('@grafana/grafana-foundation-sdk/dashbo
     targetVariable('target', 'Targets', variableQueries.target, 'Targets shown in the time series panels.').multi(true).includeAll(true).allValue('.*'),
     targetVariable('baseline', 'Baseline', variableQueries.baseline, 'The target the comparison panel treats as baseline (role "baseline" in the exporter config).'),
     targetVariable('candidate', 'Candidate', variableQueries.candidate, 'The target compared against the baseline (role "candidate").'),
+    targetVariable('vantage', 'Vantages', variableQueries.vantage, 'Vantage points (where exporters probe from) shown in the per-vantage panels; every other figure is over all of them.')
+      .multi(true)
+      .includeAll(true)
+      .allValue('.*'),
   ];
 }
 
@@ -124,6 +128,7 @@ export function buildMainDashboard(): DashboardBuilder {
     .withPanel(comparisonPanel())
     .withRow(new RowBuilder('Time to first token'))
     .withPanel(timeseries('TTFT P50 / P95 / P99', 'histogram_quantile over sum by (le, target) of the TTFT buckets (5m rate), per target.', q.ttftPercentiles, 's', 12))
+    .withPanel(timeseries('TTFT P95 by vantage', 'The same P95 split by where the exporters probe from: a regression seen from one place only (network, region).', q.ttftP95ByVantage, 's', 12))
     .withPanel(timeseries('Mean TTFT by turn', 'Later turns resend the conversation: with a working prefix cache they are much faster than turn 1.', q.ttftByTurn, 's', 12))
     .withPanel(timeseries('Cache speedup (turn 1 mean / later turns mean)', 'Falls towards 1 when later turns stop hitting the prefix cache (e.g. round-robin routing).', q.cacheSpeedup, 'x', 12))
     .withPanel(timeseries('Candidate / baseline', 'Above 1: the candidate is slower (TTFT) or has a larger speedup. Needs roles in the exporter config.', q.candidateOverBaseline, 'x', 12))
@@ -133,7 +138,7 @@ export function buildMainDashboard(): DashboardBuilder {
     .withPanel(timeseries('GPU utilisation per replica', 'From the DCGM exporter (or the simulator), averaged over the replica\'s GPUs.', q.replicaGpu, 'percentunit', 8).min(0).max(1))
     .withPanel(timeseries('Requests running / waiting per replica', 'Queueing shows up here before it shows up in TTFT.', q.replicaQueue, 'short', 24))
     .withRow(new RowBuilder('Probes'))
-    .withPanel(timeseries('Failed probe requests by outcome', 'Per second, outcome != success.', q.errorsByOutcome, 'reqps', 12))
+    .withPanel(timeseries('Failed probe requests by outcome', 'Per second, outcome != success, by target and vantage.', q.errorsByOutcome, 'reqps', 12))
     .withPanel(alertsPanel())
     .withPanel(timeseries('Probe error ratio', 'Share of probe requests that did not succeed (5m).', q.errorRatio, 'percentunit', 12).min(0));
 }

@@ -9,6 +9,8 @@ import { BASELINE, CANDIDATE, SUCCESS, exporterMetrics as m, overBaseline, recor
 
 /** Target selector for the overview panels (multi-value `$target` is formatted as a regex by Grafana). */
 const targets = 'target=~"$target"';
+/** Vantage points shown in the per-vantage panels (multi-value, a regex like `$target`). */
+const vantages = 'vantage=~"$vantage"';
 /** The two targets the comparison panel shows. */
 const pair = 'target=~"$baseline|$candidate"';
 
@@ -16,6 +18,7 @@ export const variableQueries = {
   target: `label_values(${m.targetInfo.name}, target)`,
   baseline: `label_values(${m.targetInfo.name}{role="${BASELINE}"}, target)`,
   candidate: `label_values(${m.targetInfo.name}{role="${CANDIDATE}"}, target)`,
+  vantage: `label_values(${m.buildInfo.name}, vantage)`,
 } as const;
 
 export interface Query {
@@ -76,6 +79,7 @@ export const overviewQueries = {
     { expr: select(recorded.ttftP95, targets), legend: '{{target}} P95' },
     { expr: select(recorded.ttftP99, targets), legend: '{{target}} P99' },
   ],
+  ttftP95ByVantage: [{ expr: select(recorded.ttftP95ByVantage, `${targets}, ${vantages}`), legend: '{{target}} from {{vantage}}' }],
   ttftByTurn: [{ expr: select(recorded.ttftMeanByTurn, targets), legend: '{{target}} turn {{turn}}' }],
   cacheSpeedup: [{ expr: select(recorded.cacheSpeedup, targets), legend: '{{target}}' }],
   candidateOverBaseline: [
@@ -93,8 +97,8 @@ export const overviewQueries = {
   ],
   errorsByOutcome: [
     {
-      expr: `sum by (target, outcome) (rate(${select(m.requests, `${targets}, outcome!="${SUCCESS}"`)}[$__rate_interval]))`,
-      legend: '{{target}} {{outcome}}',
+      expr: `sum by (target, vantage, outcome) (rate(${select(m.requests, `${targets}, ${vantages}, outcome!="${SUCCESS}"`)}[$__rate_interval]))`,
+      legend: '{{target}} from {{vantage}}: {{outcome}}',
     },
   ],
   errorRatio: [{ expr: select(recorded.errorRatio, targets), legend: '{{target}}' }],

@@ -50,7 +50,11 @@ function num(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-/** The labels a recorded series keeps, as a `by (...)` list: the rule aggregates to what the contract says. */
+/**
+ * The labels a recorded series keeps, as a `by (...)` list: the rule aggregates to what the contract says,
+ * over every exporter (their `instance`, `pod`, shard) and, unless the series keeps it, every vantage.
+ * Every rule aggregates through this one helper.
+ */
 function labelsOf(series: RecordedSeries): string {
   return series.labels.join(', ');
 }
@@ -113,6 +117,7 @@ function recordingRules(c: RuleConfig): RecordingRule[] {
   const rules: RecordingRule[] = [
     quantile(0.5, recorded.ttftP50),
     quantile(0.95, recorded.ttftP95),
+    quantile(0.95, recorded.ttftP95ByVantage),
     quantile(0.99, recorded.ttftP99),
     meanTtft(recorded.ttftMeanByTurn),
     meanTtft(recorded.ttftMeanFirstTurn, `{turn="${firstTurn}"}`),
@@ -332,9 +337,10 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryProbeAbsent',
+      // Per vantage: one exporter stuck on a target is news even while another vantage still probes it.
       expr:
-        `max by (target) (${m.targetUp.name})\nunless on (target)\n` +
-        `sum by (target) (increase(${m.requests.name}[${c.probeAbsent.window}])) > 0`,
+        `max by (target, vantage) (${m.targetUp.name})\nunless on (target, vantage)\n` +
+        `sum by (target, vantage) (increase(${m.requests.name}[${c.probeAbsent.window}])) > 0`,
       for: c.probeAbsent.for,
       labels: { severity: 'warning', reason: 'no_probes' },
       annotations: {

@@ -29,6 +29,12 @@ export interface PrometheusOptions {
   alertmanager?: string;
   /** e.g. ['exemplar-storage'] */
   features?: readonly string[];
+  /** Agent mode (`--enable-feature=agent`): scrape and remote-write only, no local queries or rules. */
+  agent?: boolean;
+  /** Remote-write endpoints (`http://host:port/api/v1/write`) every scraped sample is sent to. */
+  remoteWrite?: readonly string[];
+  /** Accept remote-written samples at /api/v1/write: a central store. */
+  remoteWriteReceiver?: boolean;
 }
 
 export interface VectorSample {
@@ -63,7 +69,10 @@ function yamlConfig(o: PrometheusOptions): string {
   const lines = ['global:', `  scrape_interval: ${o.scrapeInterval ?? '1s'}`, `  evaluation_interval: ${o.evaluationInterval ?? o.scrapeInterval ?? '1s'}`];
   if (o.ruleFiles?.length) lines.push('rule_files:', ...o.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
   if (o.alertmanager) lines.push('alerting:', '  alertmanagers:', '    - static_configs:', `        - targets: [${JSON.stringify(o.alertmanager)}]`);
-  lines.push('scrape_configs:');
+  if (o.remoteWrite?.length) lines.push('remote_write:');
+  // A one-second batch deadline keeps the central store's view a second or two behind the exporters.
+  for (const url of o.remoteWrite ?? []) lines.push(`  - url: ${JSON.stringify(url)}`, '    queue_config: { batch_send_deadline: 1s }');
+  lines.push(`scrape_configs:${o.targets.length === 0 ? ' []' : ''}`);
   for (const t of o.targets) {
     lines.push(`  - job_name: ${JSON.stringify(t.job)}`);
     if (t.metricsPath) lines.push(`    metrics_path: ${JSON.stringify(t.metricsPath)}`);
@@ -80,9 +89,34 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   writeFileSync(configFile, yamlConfig(options));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
-  if (options.features?.length) args.push(`--enable-feature=${options.features.join(',')}`);
-  const child: ChildProcess = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const storage = options.agent === true ? `--storage.agent.path=${join(dir, 'wal')}` : `--storage.tsdb.path=${join(dir, 'data')}`;
+  const args = [`--config.file=${configFile}`, storage, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+  const features = [...(options.features ?? []), ...(options.agent === true ? ['agent'] : [])];
+  if (features.length) args.push(`--enable-feature=${features.join(',')}`);
+  if (options.remoteWriteReceiver === true) args.push('--web.enable-remote-write-receiver');
+  return startService({ name: 'prometheus', binary: options.binary, args, url, dir, readyPath: '/-/ready' });
+}
+
+export interface ServiceOptions {
+  /** For error messages: `prometheus`, `victoria-metrics`, `vmalert`. */
+  name: string;
+  binary: string;
+  args: readonly string[];
+  /** Where it listens (given in `args`): http://127.0.0.1:PORT */
+  url: string;
+  /** Its temp directory, removed on stop. */
+  dir: string;
+  /** Answers 200 once it serves. */
+  readyPath: string;
+}
+
+/**
+ * A server with Prometheus's HTTP API (Prometheus itself, VictoriaMetrics, vmalert) as a child process:
+ * its logs kept, its API queried, stopped with SIGTERM (SIGKILL after 10 s) and its directory removed.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningPrometheus> {
+  const { url, dir, name } = options;
+  const child: ChildProcess = spawn(options.binary, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   const keep = (c: Buffer): void => void (logs = (logs + c.toString('utf8')).slice(-100_000));
   child.stdout?.on('data', keep);
@@ -92,7 +126,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const api = async <T>(pathAndQuery: string): Promise<T> => {
     const res = await fetch(`${url}${pathAndQuery}`);
     const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`prometheus ${pathAndQuery}: ${body.error ?? res.status}`);
+    if (body.status !== 'success') throw new Error(`${name} ${pathAndQuery}: ${body.error ?? res.status}`);
     return body.data;
   };
   const query = async (promql: string): Promise<VectorSample[]> => {
@@ -111,7 +145,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       }
       await new Promise((r) => setTimeout(r, intervalMs));
     }
-    throw new Error(`timed out after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}\nprometheus logs:\n${logs.slice(-2000)}`);
+    throw new Error(`timed out after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}\n${name} logs:\n${logs.slice(-2000)}`);
   };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null) {
@@ -124,7 +158,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   };
 
   try {
-    await waitFor(async () => child.exitCode === null && (await fetch(`${url}/-/ready`)).ok, 30_000, 200);
+    await waitFor(async () => child.exitCode === null && (await fetch(`${url}${options.readyPath}`)).ok, 30_000, 200);
   } catch (err) {
     await stop();
     throw err;

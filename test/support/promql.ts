@@ -25,7 +25,7 @@ export function withGrafanaVariablesResolved(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$__interval/g, '1m')
     .replace(/\$__range/g, '1h')
-    .replace(/\$(target|baseline|candidate)/g, 'x');
+    .replace(/\$(target|baseline|candidate|vantage)/g, 'x');
 }
 
 /** `label_values(SELECTOR, label)` is Grafana's, not PromQL: its selector is what must parse. */

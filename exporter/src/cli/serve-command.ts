@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfigFile, parseConfig } from '../config/load.js';
+import { placeTargets } from '../config/placement.js';
+import type { Config } from '../config/schema.js';
 import { resolveSecrets } from '../config/secrets.js';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import { startEmbeddedClusters, type EmbeddedClusters } from '../runtime/embedded-cluster.js';
@@ -68,13 +70,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Structured logs on stderr: stdout belongs to the table.
   const logger = pino({ level, base: { app: 'kvcanary' }, redact: ['authorization', '*.authorization', 'headers'] }, pino.destination(2));
   let embedded: EmbeddedClusters | null = null;
-  let config = fileConfig;
+  const placement = placeTargets(fileConfig, process.env, file ?? '(embedded default)');
+  let config: Config = { ...fileConfig, vantage: placement.vantage, ...(fileConfig.targets ? { targets: placement.targets } : {}) };
   if (!fileConfig.targets) {
-    embedded = await startEmbeddedClusters(fileConfig);
+    embedded = await startEmbeddedClusters(config);
     config = embedded.config;
   }
   const seed = config.pacing.seed ?? freshSeed();
-  logger.info({ seed, targets: config.targets?.map((t) => t.name) }, 'starting; conversation scripts are seeded (set pacing.seed to replay)');
+  logger.info(
+    { seed, vantage: placement.vantage, shard: placement.shard, targets: config.targets?.map((t) => t.name), probedByOtherShards: placement.elsewhere.length },
+    'starting; conversation scripts are seeded (set pacing.seed to replay)',
+  );
   const exporter = startExporter({ config, secrets, documents, seed, version: version(), logger });
   logger.info({ workload: exporter.workload }, 'canary workload (the workload label of target_info); first turns are cold by construction');
   const server = await listen(createApp({ view: exporter.view, auth: secrets.webAuth, logger }), where).catch(async (err: unknown) => {

@@ -12,6 +12,13 @@ import { parseDuration } from './duration.js';
 /** Target names become `target` label values (contract/src/metrics.ts): short, plain and unambiguous. */
 export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+const labelValue = z.string().regex(TARGET_NAME, 'must be 1-63 letters, digits, _ . or - (it becomes a label value)');
+
+/** A config may list every target of a fleet; each exporter probes its share (at most MAX_OWNED_TARGETS). */
+export const MAX_LISTED_TARGETS = 4096;
+export const MAX_OWNED_TARGETS = 32;
+const MAX_SHARDS = 256;
+
 const duration = (fallback: string) =>
   z
     .union([z.string(), z.number()])
@@ -133,7 +140,17 @@ const simulation = z.strictObject({
 export const configSchema = z
   .strictObject({
     /** No targets: start the embedded simulated cluster (vllm round-robin vs llm-d prefix-aware). */
-    targets: z.array(target).min(1, 'must list at least one target').max(32, 'at most 32 targets per exporter (run several exporters)').optional(),
+    targets: z.array(target).min(1, 'must list at least one target').max(MAX_LISTED_TARGETS, `at most ${MAX_LISTED_TARGETS} targets in one config`).optional(),
+    /** Where this exporter probes from: the `vantage` label of every series (placement.ts resolves the default). */
+    vantage: labelValue.optional(),
+    /** Several exporters share the listed targets: this one probes the targets its shard owns (placement.ts). */
+    sharding: z
+      .strictObject({
+        count: z.number().int().min(1).max(MAX_SHARDS),
+        /** Absent: KVCANARY_SHARD_INDEX, else the ordinal of a StatefulSet pod's POD_NAME (`kvcanary-2` is 2). */
+        index: z.number().int().min(0).optional(),
+      })
+      .optional(),
     simulation: simulation.optional(),
     pacing: pacing.prefault({}),
     corpus: z.strictObject({ dir: filePath.optional() }).prefault({}),
@@ -152,6 +169,11 @@ export const configSchema = z
         maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
         /** Per target: discovery beyond this is ignored (and logged), bounding replica label values. */
         maxReplicas: z.number().int().min(1).max(1024).default(64),
+        /**
+         * With several vantages, the one whose exporters scrape the replicas: every other vantage probes
+         * only, so each replica is scraped once. Absent: every exporter scrapes its own targets' replicas.
+         */
+        vantage: labelValue.optional(),
       })
       .prefault({}),
     web: z
@@ -186,6 +208,10 @@ export const configSchema = z
         else roles.set(t.role, i);
       }
     });
+    const shard = config.sharding;
+    if (shard?.index !== undefined && shard.index >= shard.count)
+      ctx.addIssue({ code: 'custom', path: ['sharding', 'index'], message: `must be below sharding.count (${shard.count})` });
+    if (shard && !config.targets) ctx.addIssue({ code: 'custom', path: ['sharding'], message: 'needs targets to share' });
     if (config.targets && config.simulation) ctx.addIssue({ code: 'custom', path: ['simulation'], message: 'give targets or simulation, not both' });
     const { pacing: p } = config;
     if (p.concurrency !== undefined && p.conversationsPerMinute !== undefined)

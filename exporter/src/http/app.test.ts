@@ -23,6 +23,7 @@ function view(over: Partial<ExporterView> = {}): ExporterView {
     }),
     maxTurns: 10,
     turnCap: 10,
+    vantage: 'eu-west',
     probeConcurrency: 2,
     ...over,
   };
@@ -69,7 +70,7 @@ describe('HTTP routes', () => {
     expect((await fetch(`${base}/probe?target=vllm&turns=11`)).status).toBe(400);
     const failed = await fetch(`${base}/probe?target=vllm`);
     expect(failed.status).toBe(200);
-    expect(await failed.text()).toMatch(/^kvcanary_probe_success 0$/m);
+    expect(await failed.text()).toMatch(/^kvcanary_probe_success\{vantage="eu-west"\} 0$/m);
   });
 
   it('bounds the timeout parameter, and holds the scraper\'s timeout header to the same bound', async () => {
@@ -134,8 +135,8 @@ describe('HTTP routes', () => {
   it('reports a good probe with its turns', async () => {
     const base = await start(view());
     const body = await (await fetch(`${base}/probe?target=llm-d&turns=3`)).text();
-    expect(body).toMatch(/^kvcanary_probe_success 1$/m);
-    expect(body).toMatch(/^kvcanary_probe_cache_speedup_ratio 3$/m);
+    expect(body).toMatch(/^kvcanary_probe_success\{vantage="eu-west"\} 1$/m);
+    expect(body).toMatch(/^kvcanary_probe_cache_speedup_ratio\{vantage="eu-west"\} 3$/m);
   });
 
   it('turns an internal failure into a 500 without details', async () => {

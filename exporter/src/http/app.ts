@@ -107,7 +107,7 @@ export function createApp(options: AppOptions): Express {
     try {
       const outcome = await view.probe(target, { turns, signal: abort.signal });
       if (outcome.error) logger.warn({ target, err: outcome.error }, 'probe failed');
-      const { contentType, body } = await renderProbe(outcome, view.turnCap);
+      const { contentType, body } = await renderProbe(outcome, view.turnCap, view.vantage);
       res.type(contentType).send(body);
     } finally {
       admission.release();

@@ -53,6 +53,7 @@ const records = [measuredRecord({ turn: 1 }), measuredRecord({ turn: 2, ttftMs: 
 function liveExporterMetrics(): ExporterMetrics {
   const metrics = new ExporterMetrics({
     version: 'test',
+    vantage: 'eu-west',
     turnCap: 10,
     sources: {
       windowSummaries: () => [summarize(records, { target: 'vllm', model: 'm', elapsedSeconds: 60, conversationsPlanned: 0, turnCap: 10 })],
@@ -84,7 +85,7 @@ describe('the registries equal the contract', () => {
   });
 
   it("a /probe request's registry", async () => {
-    const registry = probeRegistry({ target: 'vllm', records, durationSeconds: 3 }, 10);
+    const registry = probeRegistry({ target: 'vllm', records, durationSeconds: 3 }, 10, 'eu-west');
     expect(await served(registry)).toEqual(expected(probeMetrics));
     expect(exposedTypes(await registry.metrics())).toEqual(Object.fromEntries(Object.values(probeMetrics).map((d) => [d.name, d.type])));
   });

@@ -30,6 +30,7 @@ function setup(replicas: TargetReplicas[] = []) {
   let summaries: Summary[] = [];
   const metrics = new ExporterMetrics({
     version: '0.1.0-test',
+    vantage: 'default',
     turnCap: 10,
     defaultMetrics: true,
     sources: { windowSummaries: () => summaries, replicas: () => replicas },
@@ -102,7 +103,7 @@ describe('ExporterMetrics', () => {
     expect(sample(failing, 'kvcanary_requests_total', { target: 'llm-d', model: UNKNOWN_MODEL, outcome: MODEL_LOOKUP_ERROR })).toBe(2);
     metrics.modelDiscovered('llm-d', 'qwen');
     const known = (await metrics.render(undefined)).body;
-    expect(series(known, 'llm-d')).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="llm-d",model="qwen",outcome="${o}"}`));
+    expect(series(known, 'llm-d')).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="llm-d",model="qwen",outcome="${o}",vantage="default"}`));
     expect(known).not.toContain(`model="${UNKNOWN_MODEL}"`);
     // A conversation cannot end in a model lookup error, so it has no such series.
     expect(sample(known, 'kvcanary_conversations_total', { target: 'llm-d', outcome: MODEL_LOOKUP_ERROR })).toBeUndefined();
@@ -159,9 +160,9 @@ describe('content negotiation', () => {
 
 describe('/probe registry', () => {
   it('reports a failed probe as success 0 and a good one with its turns', async () => {
-    const bad = await renderProbe({ target: 't', records: [], durationSeconds: 0.1, error: 'connect refused' }, 10);
+    const bad = await renderProbe({ target: 't', records: [], durationSeconds: 0.1, error: 'connect refused' }, 10, 'default');
     expect(sample(bad.body, 'kvcanary_probe_success')).toBe(0);
-    const good = await renderProbe({ target: 't', records: [record({ turn: 1, ttftMs: 300 }), record({ turn: 2, ttftMs: 100 })], durationSeconds: 3 }, 10);
+    const good = await renderProbe({ target: 't', records: [record({ turn: 1, ttftMs: 300 }), record({ turn: 2, ttftMs: 100 })], durationSeconds: 3 }, 10, 'default');
     expect(sample(good.body, 'kvcanary_probe_success')).toBe(1);
     expect(sample(good.body, 'kvcanary_probe_ttft_seconds', { turn: '2' })).toBe(0.1);
     expect(sample(good.body, 'kvcanary_probe_cache_speedup_ratio')).toBe(3);

@@ -21,6 +21,8 @@ export interface MetricsSources {
 
 export interface ExporterMetricsOptions {
   version: string;
+  /** The `vantage` label of every series (contract/src/metrics.ts). */
+  vantage: string;
   sources: MetricsSources;
   /** Turns at or past the cap share one label value (the contract's turnLabel). */
   turnCap: number;
@@ -52,6 +54,8 @@ export class ExporterMetrics {
   constructor(private readonly options: ExporterMetricsOptions) {
     const { registry } = this;
     registry.setContentType(openMetricsContentType);
+    // One place for the label every series carries, node's own metrics included: two exporters never collide.
+    registry.setDefaultLabels({ vantage: options.vantage });
     const { sources } = options;
     if (options.defaultMetrics !== false) {
       collectDefaultMetrics({ register: registry });

@@ -18,14 +18,15 @@ export interface ProbeOutcome {
   error?: string;
 }
 
-export async function renderProbe(result: ProbeOutcome, turnCap: number): Promise<{ contentType: string; body: string }> {
-  const registry = probeRegistry(result, turnCap);
+export async function renderProbe(result: ProbeOutcome, turnCap: number, vantage: string): Promise<{ contentType: string; body: string }> {
+  const registry = probeRegistry(result, turnCap, vantage);
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 
 /** The probe's series: success, duration and requests always; TTFT by turn, speedup and affinity when measured. */
-export function probeRegistry(result: ProbeOutcome, turnCap: number): Registry {
+export function probeRegistry(result: ProbeOutcome, turnCap: number, vantage: string): Registry {
   const registry = new Registry();
+  registry.setDefaultLabels({ vantage });
   const ok = result.error === undefined && result.records.length > 0 && result.records.every((r) => r.outcome === SUCCESS);
   gauge(m.success, registry).set(ok ? 1 : 0);
   gauge(m.duration, registry).set(result.durationSeconds);

@@ -62,11 +62,11 @@ describe('a target whose model lookup fails before it succeeds', () => {
     exporter = startExporter({ config, secrets: { targets: new Map(), webAuth: null }, documents, seed: 1, version: 'test', logger, clock });
     const metrics = async (): Promise<string> => (await exporter?.view.renderMetrics(undefined))?.body ?? '';
     const lookupFailures = async (): Promise<number | undefined> =>
-      value(await metrics(), `kvcanary_requests_total{target="disc",model="${UNKNOWN_MODEL}",outcome="${MODEL_LOOKUP_ERROR}"}`);
+      value(await metrics(), `kvcanary_requests_total{target="disc",model="${UNKNOWN_MODEL}",outcome="${MODEL_LOOKUP_ERROR}",vantage="default"}`);
 
     // Series exist before anything answered: every outcome, under the placeholder model.
     const first = await metrics();
-    for (const outcome of OUTCOMES) expect(value(first, `kvcanary_requests_total{target="disc",model="${UNKNOWN_MODEL}",outcome="${outcome}"}`)).toBeDefined();
+    for (const outcome of OUTCOMES) expect(value(first, `kvcanary_requests_total{target="disc",model="${UNKNOWN_MODEL}",outcome="${outcome}",vantage="default"}`)).toBeDefined();
 
     await until(async () => (await lookupFailures()) === 1);
     expect(exporter.view.ready()).toEqual({ ready: false, waiting: [{ target: 'disc', reason: 'model lookup failing' }] });
@@ -86,13 +86,13 @@ describe('a target whose model lookup fails before it succeeds', () => {
     await clock.advance(MODEL_RETRY_MS);
     await until(async () => !(await metrics()).includes(`model="${UNKNOWN_MODEL}"`));
     const known = (await metrics()).split('\n').filter((l) => l.startsWith('kvcanary_requests_total{target="disc"'));
-    expect(known.map((l) => l.replace(/ \S+$/, ''))).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="disc",model="qwen",outcome="${o}"}`));
+    expect(known.map((l) => l.replace(/ \S+$/, ''))).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="disc",model="qwen",outcome="${o}",vantage="default"}`));
     expect(exporter.view.ready()).toEqual({ ready: false, waiting: [{ target: 'disc', reason: 'no request finished yet' }] });
 
     // The first conversation's think time passes, its one request finishes: probing works.
     await clock.advance(1000);
     await until(() => exporter?.view.ready().ready === true);
-    expect(value(await metrics(), 'kvcanary_requests_total{target="disc",model="qwen",outcome="success"}')).toBe(1);
+    expect(value(await metrics(), 'kvcanary_requests_total{target="disc",model="qwen",outcome="success",vantage="default"}')).toBe(1);
     expect(logger.atLeast('info').map((l) => l.msg)).toContain('canary requests succeed again');
 
     // A /probe conversation reaches the target but stays out of the canary's window and counters.
@@ -100,6 +100,6 @@ describe('a target whose model lookup fails before it succeeds', () => {
     expect(probe.records.map((r) => r.outcome)).toEqual(['success']);
     expect(chats).toBe(2);
     expect(exporter.targets[0]?.window.length).toBe(1);
-    expect(value(await metrics(), 'kvcanary_requests_total{target="disc",model="qwen",outcome="success"}')).toBe(1);
+    expect(value(await metrics(), 'kvcanary_requests_total{target="disc",model="qwen",outcome="success",vantage="default"}')).toBe(1);
   });
 });

@@ -45,16 +45,16 @@ describe('startExporter against a simulated cluster and a dead target', () => {
     await until(() => exporter.view.ready().ready && (exporter.targets[0]?.window.length ?? 0) >= 12, 20_000);
     await until(async () => (await exporter.view.renderMetrics(undefined)).body.includes('kvcanary_replica_prefix_cache_hit_ratio{target="sim"'), 10_000);
     const { body } = await exporter.view.renderMetrics(undefined);
-    expect(body).toMatch(/^kvcanary_target_up\{target="sim"\} 1$/m);
-    expect(body).toMatch(/^kvcanary_target_up\{target="dead"\} 0$/m);
-    expect(body).toMatch(/^kvcanary_requests_total\{target="dead",model="m",outcome="connect_error"\} [1-9]/m);
-    expect(body).toMatch(/^kvcanary_conversations_total\{target="dead",outcome="connect_error"\} [1-9]/m);
-    expect(body).toMatch(/^kvcanary_replica_probe_requests_total\{target="sim",replica="sim-[01]"\} [1-9]/m);
-    expect(body).toMatch(/^kvcanary_ttft_window_seconds\{target="sim",quantile="0.95"\} /m);
-    expect(body).toMatch(/^kvcanary_replica_up\{target="sim",replica="sim-1"\} 1$/m);
+    expect(body).toMatch(/^kvcanary_target_up\{target="sim",vantage="default"\} 1$/m);
+    expect(body).toMatch(/^kvcanary_target_up\{target="dead",vantage="default"\} 0$/m);
+    expect(body).toMatch(/^kvcanary_requests_total\{target="dead",model="m",outcome="connect_error",vantage="default"\} [1-9]/m);
+    expect(body).toMatch(/^kvcanary_conversations_total\{target="dead",outcome="connect_error",vantage="default"\} [1-9]/m);
+    expect(body).toMatch(/^kvcanary_replica_probe_requests_total\{target="sim",replica="sim-[01]",vantage="default"\} [1-9]/m);
+    expect(body).toMatch(/^kvcanary_ttft_window_seconds\{target="sim",quantile="0.95",vantage="default"\} /m);
+    expect(body).toMatch(/^kvcanary_replica_up\{target="sim",replica="sim-1",vantage="default"\} 1$/m);
     // Every target names the workload it runs, and so does the summary the page shows.
     expect(exporter.workload).toMatch(/^[0-9a-f]{12}$/);
-    expect(body).toContain(`kvcanary_target_info{target="sim",role="candidate",workload="${exporter.workload}"} 1`);
+    expect(body).toContain(`kvcanary_target_info{target="sim",role="candidate",workload="${exporter.workload}",vantage="default"} 1`);
     expect((await exporter.summary()).workload).toBe(exporter.workload);
 
     const summary = await exporter.summary();

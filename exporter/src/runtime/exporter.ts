@@ -1,4 +1,4 @@
-import { MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
+import { DEFAULT_VANTAGE, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
 import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
@@ -58,6 +58,8 @@ export interface ExporterView {
   /** Turns of a continuous conversation: the most /probe may ask for. */
   maxTurns: number;
   turnCap: number;
+  /** The `vantage` label of this exporter's series, /probe's too. */
+  vantage: string;
   /** /probe conversations allowed in flight per target. */
   probeConcurrency: number;
 }
@@ -100,8 +102,10 @@ export function startExporter(options: ExporterOptions): Exporter {
   const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, limits, timeoutMs: pacing.timeout });
   const workload = workloadDigest({ documents: plan.documents, turns: plan.turns, maxTokens: pacing.maxTokens, coldStart: true });
   const summaries = new SummaryCache(targets, { config, clock, workload });
+  const vantage = config.vantage ?? DEFAULT_VANTAGE;
   const metrics = new ExporterMetrics({
     version: options.version,
+    vantage,
     turnCap: config.turnLabelCap,
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
@@ -185,6 +189,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     probe,
     maxTurns: pacing.turns,
     turnCap: config.turnLabelCap,
+    vantage,
     probeConcurrency: config.web.probeConcurrency,
   };
 

@@ -5,6 +5,7 @@ import { probeAbsent } from './probe-absent.js';
 import { probeFailing } from './probe-failing.js';
 import { replicaImbalance } from './replica-imbalance.js';
 import { replicaKvHit } from './replica-kv-hit.js';
+import { severalExporters } from './several-exporters.js';
 import type { ScenarioFile } from './scenario.js';
 import { sloBurnRate } from './slo-burn-rate.js';
 import { ttftRegression } from './ttft-regression.js';
@@ -16,6 +17,7 @@ export const scenarioFiles: readonly ScenarioFile[] = [
   probeFailing,
   replicaImbalance,
   replicaKvHit,
+  severalExporters,
   sloBurnRate,
   ttftRegression,
 ];

@@ -196,6 +196,21 @@ describe('what a number is: exact name, else exact refId', () => {
     );
   });
 
+  it('places a figure recorded across exporters once, whatever the copies of the raw gauges from each vantage', () => {
+    const fromEach = (vantage: string, p95: number, speedup: number) => [
+      ...one({ refId: 'ttftP95', name: m.ttftWindow.name, labels: { ...t, vantage, quantile: '0.95' }, value: p95 }),
+      ...one({ refId: 'cacheSpeedup', name: m.cacheSpeedup.name, labels: { ...t, vantage }, value: speedup }),
+    ];
+    const acrossExporters = [
+      ...one({ refId: 'ttftP95', name: recorded.ttftP95.name, labels: t, value: 0.28 }),
+      ...one({ refId: 'cacheSpeedup', name: recorded.cacheSpeedup.name, labels: t, value: 3.5 }),
+    ];
+    const view = model([...fromEach('east', 0.3, 3.4), ...fromEach('west', 0.26, 3.6), ...acrossExporters], options);
+    expect([view.baseline?.ttft.p95, view.headline.find((r) => r.id === 'cacheSpeedup')?.baseline]).toEqual([280, 3.5]);
+    // Nothing about duplicates: the only note is that this fixture has one target.
+    expect(view.messages.map((msg) => msg.text)).toEqual(['Only one target ("a") has data; the comparison needs a second.']);
+  });
+
   it('converts by the contract unit only: seconds to ms, timestamps to epoch ms, ratios and counts as they are', () => {
     const r = { ...t, replica: 'ms-east' };
     const view = model(
