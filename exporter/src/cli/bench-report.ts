@@ -67,8 +67,19 @@ function extraLines(s: Summary, extras: ReportExtras): string[] {
   else for (const [outcome, count] of failures.sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`  ${outcome}: ${count}`);
 
   lines.push('', 'Tokens:', `  Prompt: ${s.tokens.prompt}`, `  Completion: ${s.tokens.completion}`);
-  const cachedShare = s.tokens.prompt > 0 ? ` (${((100 * s.tokens.cached) / s.tokens.prompt).toFixed(1)}% of prompt)` : '';
-  lines.push(`  Cached prompt: ${s.tokens.cached}${cachedShare}`);
+  const { cached } = s.tokens;
+  if (cached === null) {
+    lines.push('  Cached prompt: not reported by the server (vLLM reports it with --enable-prompt-tokens-details)');
+  } else {
+    const cachedShare = s.tokens.prompt > 0 ? ` (${((100 * cached) / s.tokens.prompt).toFixed(1)}% of prompt)` : '';
+    lines.push(`  Cached prompt: ${cached}${cachedShare}`);
+  }
+
+  // Only when reasoning came first: for other models the two are the same figures.
+  const ttfc = s.timeToFirstContent;
+  if (ttfc && s.ttft && (ttfc.count !== s.ttft.count || ttfc.mean !== s.ttft.mean)) {
+    lines.push('', 'Time to First Content (reasoning not counted, the reference tool\'s TTFT):', ...distributionLines(ttfc, true));
+  }
 
   if (s.itl) lines.push('', 'Inter-Token Latency:', `  Mean: ${ms(s.itl.mean)}`, `  P50: ${ms(s.itl.p50)}`, `  P95: ${ms(s.itl.p95)}`);
 

@@ -8,6 +8,12 @@
  * time — not the time after any JSON work — that becomes TTFT (the client is on the measurement path:
  * README.md, "How it measures").
  *
+ * Which event starts the clock: TTFT (`ttftMs`) ends at the first chunk carrying any generated text,
+ * `delta.content` or the reasoning deltas a reasoning parser streams first (`reasoning_content`, newer
+ * `reasoning`), as the server's own TTFT counts any token; `ttfcMs` ends at the first non-empty
+ * `delta.content`, as the reference tool counts. They are equal for a model that streams no reasoning;
+ * a stream of reasoning only has a TTFT and no `ttfcMs`.
+ *
  * Outcome rules (the contract's fixed set, OUTCOMES):
  * - connect_error: no response headers came back (refused, DNS, TLS, reset before answering).
  * - http_error: non-2xx status; the message comes from the OpenAI error body.
@@ -103,6 +109,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
   private errorBody: string | undefined;
   private chunkAt = 0;
   private ttftMs: number | undefined;
+  private ttfcMs: number | undefined;
   private lastContentAt = 0;
   private gapSum = 0;
   private gaps = 0;
@@ -146,6 +153,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     if (error !== undefined) result.error = this.opts.sanitize(error).slice(0, MAX_ERROR_CHARS);
     if (this.status !== undefined) result.status = this.status;
     if (this.ttftMs !== undefined) result.ttftMs = this.ttftMs;
+    if (this.ttfcMs !== undefined) result.ttfcMs = this.ttfcMs;
     if (this.gaps > 0) result.itlMs = this.gapSum / this.gaps;
     if (this.promptTokens !== undefined) result.promptTokens = this.promptTokens;
     if (this.completionTokens !== undefined) result.completionTokens = this.completionTokens;
@@ -283,7 +291,10 @@ export class ChatCall implements Dispatcher.DispatchHandler {
       this.gaps++;
     }
     this.lastContentAt = at;
-    if (content !== '') this.text += content;
+    if (content !== '') {
+      this.ttfcMs ??= at - this.t0;
+      this.text += content;
+    }
   }
 }
 

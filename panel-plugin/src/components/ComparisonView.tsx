@@ -72,6 +72,16 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
       compact={compact}
     />
   );
+  const split = options.showTtftSplit && model.ttftSplit.length > 0 && (
+    <ComparisonTable
+      title="Where TTFT goes (mean)"
+      rows={model.ttftSplit}
+      baselineName={baselineName}
+      candidateName={candidateName}
+      options={options}
+      compact={compact}
+    />
+  );
   const turns = options.showTurns && model.turns.length > 0 && (
     <TurnChart
       turns={model.turns}
@@ -106,13 +116,17 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
             {headline}
             {firstLater}
           </div>
-          <div className={styles.stack}>{turns}</div>
+          <div className={styles.stack}>
+            {turns}
+            {split}
+          </div>
         </div>
       ) : (
         <>
           {headline}
           {turns}
           {firstLater}
+          {split}
         </>
       )}
       {replicas}
