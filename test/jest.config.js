@@ -1,12 +1,4 @@
-// ESM all the way: swc strips types only, Node runs the modules as they ship.
-export default {
-  testEnvironment: 'node',
-  roots: ['<rootDir>'],
-  testMatch: ['**/*.test.ts'],
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
-  },
-  testTimeout: 300000,
-};
+import { esmJestConfig } from '../jest.esm.config.js';
+
+// End-to-end tests start real servers and tools: minutes, not seconds.
+export default esmJestConfig({ roots: ['<rootDir>'], testTimeout: 300_000 });

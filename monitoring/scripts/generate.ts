@@ -1,11 +1,12 @@
 /**
- * Writes the rule file, the PrometheusRule, the dashboards ConfigMap and the README's rule table from
- * monitoring/src (thresholds in config.ts) and dashboards/json.
+ * Writes the rule file, the PrometheusRule, the dashboards ConfigMap, the README's rule table and the
+ * promtool scenario files from monitoring/src (thresholds in config.ts, scenarios in scenarios/) and
+ * dashboards/json.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedFiles, readmePath } from '../src/outputs.js';
+import { generatedFiles, readmePath, scenarioDir } from '../src/outputs.js';
 
 // Compiled to dist/scripts/, so the package root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,8 +15,16 @@ const dashboards = readdirSync(dashboardsDir)
   .filter((name) => name.endsWith('.json'))
   .map((name) => ({ name, json: readFileSync(join(dashboardsDir, name), 'utf8') }));
 const readme = readFileSync(join(root, readmePath), 'utf8');
-for (const [path, content] of generatedFiles({ readme, dashboards })) {
+const files = generatedFiles({ readme, dashboards });
+for (const [path, content] of files) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), content);
   console.log(`wrote monitoring/${path}`);
+}
+// A scenario removed from src/scenarios/ takes its test file with it, so promtool never runs a stale one.
+for (const name of readdirSync(join(root, scenarioDir)).filter((n) => n.endsWith('.test.yml'))) {
+  const path = posix.join(scenarioDir, name);
+  if (files.has(path)) continue;
+  rmSync(join(root, path));
+  console.log(`removed monitoring/${path}`);
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ruleFilePath } from '../src/outputs.js';
+import { ruleFilePath, scenarioDir } from '../src/outputs.js';
 
 // Compiled to dist/scripts/, so the package root is two levels up.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,11 +20,10 @@ function promtool(args: string[]): { missing: boolean; status: number } {
 }
 
 function main(): number {
-  const testDir = join('prometheus', 'tests');
-  const unitTests = readdirSync(join(root, testDir))
+  const unitTests = readdirSync(join(root, scenarioDir))
     .filter((name) => name.endsWith('.test.yml'))
     .sort()
-    .map((name) => join(testDir, name));
+    .map((name) => join(scenarioDir, name));
   for (const args of [['check', 'rules', ruleFilePath], ['test', 'rules', ...unitTests]]) {
     const { missing, status } = promtool(args);
     if (missing && process.env.CI === 'true') {

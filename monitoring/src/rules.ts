@@ -71,8 +71,8 @@ const firstTurn = turnLabel(1, DEFAULT_TURN_CAP);
 /** The engine phase that the split subtracts: the replicas' own TTFT. */
 const enginePhaseTtft: EnginePhase = 'ttft';
 
-/** Every outcome but success, as a reader lists them: `a, b and c`. */
-function failureOutcomes(): string {
+/** Every outcome but success, as a reader lists them: `a, b and c` (the scenario tests expect the same words). */
+export function failureOutcomes(): string {
   const failures = OUTCOMES.filter((o) => o !== SUCCESS);
   return `${failures.slice(0, -1).join(', ')} and ${failures.at(-1) ?? ''}`;
 }

@@ -1,202 +1,165 @@
 /**
- * `npm run bench`: is the probe client's own overhead small enough to trust its TTFT figures?
- * (the probe client is on the measurement path: README.md, "How it measures").
- *
- * A ground-truth SSE server runs in a child process; in this process a bare node:http floor client
- * and our chat client take turns streaming from it at 4, 16, 64 and 256 concurrent streams, then
- * 1,000. For every run: TTFT error (measured minus the server's true TTFT) at p50 and p99, and CPU
- * per request. Results go to stdout as a table and to `.bench/bench-results.json` in the exporter
- * package (git-ignored: the figures belong to the machine and the moment, not to the source; CI
- * keeps the file as an artifact). Exit 1 when a bar of verdict.ts is missed, 2 on a usage error.
- *
- *   node dist/bench/main.js [--quick] [--out FILE]
+ * `npm run bench`: how faithful and how cheap is kvcanary on the workload users run? Every client
+ * runs in its own process against a ground-truth server (its own process too) on the same multi-turn
+ * conversations: the workload floor, `kvcanary bench` and `kvcanary serve`, then `serve` as a sidecar
+ * (footprint, /metrics render, interference from its own work) and the CLI's start-up. Results go to
+ * bench-results.json and bench-results.md under `.bench/` of this package (git-ignored: the figures
+ * belong to the machine and the moment) or `--out DIR`; the Markdown is printed, progress goes to
+ * stderr. Exit 0 when every section ran (missed targets are reported, not failures), 1 when one
+ * failed, 2 on a usage error.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { createChatClient } from '../client/chat-client.js';
-import type { ChatRequest } from '../client/types.js';
-import { createFloorClient } from './floor-client.js';
-import { FIRST_TOKEN_MS, TOKENS, TOKEN_INTERVAL_MS, type ParentMessage, type ServerMessage } from './protocol.js';
-import { figures, mergeRuns, runLoad, type RunSample, type StreamFn } from './measure.js';
-import { judge, roundSpread, table, type LevelResult, CPU_RATIO, ERROR_RATIO, ERROR_SLACK_MS } from './verdict.js';
+import { UsageError, EXIT_USAGE } from '../util/usage-error.js';
+import { loadCorpus } from '../corpus/load-corpus.js';
+import type { SeedDocument } from '../corpus/types.js';
+import { BENCH_HARNESS_USAGE, COMMAND, parseHarnessArgs, type HarnessOptions } from './harness-args.js';
+import { plansFor, type ModePlans } from './modes.js';
+import { runBenchCli, runFloor, runServe, SERVE_MAX_STREAMS, type RunContext } from './clients.js';
+import { interference } from './interference.js';
+import { markdown } from './report.js';
+import { RESULTS_VERSION, type ClientName, type ClientRun, type LevelResult, type Results } from './results.js';
+import { footprint, metricsRender } from './sidecar.js';
+import { startup } from './startup.js';
+import { judge } from './targets.js';
+import { TruthServer } from './truth-handle.js';
 
-interface Level {
-  concurrency: number;
-  /** Requests per client over all rounds of the level. */
-  requests: number;
-  /** Rounds per client: floor and ours alternate (ABBA), the CPU verdict is the median of per-round ratios. */
-  rounds: number;
-  judgeCpu: boolean;
-}
+const progress = (line: string): void => {
+  process.stderr.write(`${COMMAND}: ${line}\n`);
+};
 
-/**
- * Requests per level: enough samples for a p99 with several values above it, within ~3 minutes in
- * all on 2 cores. Low concurrency gets many short rounds: there one request costs ~1 ms of CPU over
- * ~18 wake-ups and a single reading drifts by up to 2x between runs (verdict.ts), so the verdict
- * needs a median over many paired rounds; a round of 48 requests at 4 streams lasts ~2 s.
- */
-const FULL: Level[] = [
-  { concurrency: 4, requests: 576, rounds: 12, judgeCpu: true },
-  { concurrency: 16, requests: 1344, rounds: 12, judgeCpu: true },
-  { concurrency: 64, requests: 1600, rounds: 4, judgeCpu: true },
-  { concurrency: 256, requests: 3072, rounds: 4, judgeCpu: true },
-  { concurrency: 1000, requests: 4000, rounds: 4, judgeCpu: false },
-];
-const QUICK: Level[] = FULL.map((l) => ({
-  ...l,
-  rounds: Math.min(l.rounds, 4),
-  requests: Math.max(l.concurrency * 2, Math.round(l.requests / 4)),
-}));
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-const MESSAGES: ChatRequest['messages'] = [{ role: 'user', content: 'Say something short.' }];
-const BODY = JSON.stringify({ model: 'bench', messages: MESSAGES, max_tokens: TOKENS, stream: true, stream_options: { include_usage: true } });
-
-function parseArgs(argv: readonly string[]): { quick: boolean; out: string } {
-  const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  let quick = false;
-  let out = resolve(packageRoot, '.bench', 'bench-results.json');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') quick = true;
-    else if (arg === '--out' && argv[i + 1]) out = resolve(argv[++i] as string);
-    else {
-      console.error(`kvcanary bench: unknown argument '${arg}' (expected --quick or --out FILE)`);
-      process.exit(2);
-    }
-  }
-  return { quick, out };
-}
-
-class TruthServer {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
-
-  static start(): Promise<TruthServer> {
-    const child = fork(fileURLToPath(new URL('./ground-truth-server.js', import.meta.url)), [], { execArgv: [], stdio: 'inherit' });
-    return new Promise((resolvePort, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`ground-truth server exited early (code ${code})`)));
-      child.once('message', (msg: ServerMessage) => {
-        if (msg.type === 'ready') resolvePort(new TruthServer(child, msg.port));
-      });
-    });
-  }
-
-  /** The true TTFTs recorded since the last call. */
-  collect(): Promise<Map<string, number>> {
-    return new Promise((done) => {
-      this.child.once('message', (msg: ServerMessage) => {
-        if (msg.type === 'truth') done(new Map(msg.entries));
-      });
-      this.child.send({ type: 'collect' } satisfies ParentMessage);
-    });
-  }
-
-  stop(): void {
-    this.child.removeAllListeners('exit');
-    this.child.send({ type: 'stop' } satisfies ParentMessage);
-  }
-}
-
-type ClientName = 'floor' | 'ours';
-
-/**
- * A full collection before every measured run, outside its CPU window: otherwise a major GC of the
- * whole process's heap (truth maps, earlier runs' garbage) lands in whichever run happens to cross
- * the threshold, and at 4 streams one such collection is a sizeable share of a round's CPU. Each
- * client's own garbage is still collected, and counted, inside its run (scavenges).
- */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
-/** One run of one client, with a fresh client (fresh connections) each time; truths are ids of this server. */
-async function runClient(name: ClientName, port: number, level: Level, server: TruthServer, truth: Map<string, number>): Promise<RunSample> {
-  let stream: StreamFn;
-  let close: () => Promise<void>;
-  if (name === 'floor') {
-    const floor = createFloorClient(port, BODY);
-    stream = floor.stream;
-    close = async () => floor.close();
-  } else {
-    const client = createChatClient({ baseUrl: `http://127.0.0.1:${port}/v1`, keepAlive: true, replicaHeader: 'x-bench-id' });
-    const req: ChatRequest = { model: 'bench', messages: MESSAGES, maxTokens: TOKENS, timeoutMs: 60_000, includeUsage: true };
-    stream = async () => {
-      const r = await client.chat(req);
-      return r.outcome === 'success' && r.replica !== undefined && r.ttftMs !== undefined ? { id: r.replica, ttftMs: r.ttftMs } : undefined;
-    };
-    close = () => client.close();
-  }
-  await server.collect(); // drop truths of anything earlier
-  collectGarbage();
-  const run = await runLoad(stream, level.concurrency, level.requests);
-  await close();
-  for (const [id, t] of await server.collect()) truth.set(id, t);
-  return run;
-}
-
-async function main(): Promise<void> {
-  const { quick, out } = parseArgs(process.argv.slice(2));
-  const levels = quick ? QUICK : FULL;
-  const server = await TruthServer.start();
-  const started = performance.now();
+async function documentsOf(dir: string | null): Promise<SeedDocument[]> {
   try {
-    console.log(
-      `kvcanary bench: ground truth on 127.0.0.1:${server.port} (first token after ${FIRST_TOKEN_MS} ms, ${TOKENS} tokens every ${TOKEN_INTERVAL_MS} ms), ${availableParallelism()} cores`,
-    );
-    // Warm-up: JIT both clients before anything is measured.
-    const scratch = new Map<string, number>();
-    for (const name of ['floor', 'ours'] as const) await runClient(name, server.port, { concurrency: 16, requests: 400, rounds: 1, judgeCpu: false }, server, scratch);
-    const results: LevelResult[] = [];
-    for (const level of levels) {
-      const truth = new Map<string, number>();
-      const runs: Record<ClientName, RunSample[]> = { floor: [], ours: [] };
-      const round: Level = { ...level, requests: Math.ceil(level.requests / level.rounds) };
-      for (let i = 0; i < level.rounds; i++) {
-        const order: ClientName[] = i % 2 === 0 ? ['floor', 'ours'] : ['ours', 'floor'];
-        for (const name of order) runs[name].push(await runClient(name, server.port, round, server, truth));
+    return await loadCorpus(dir === null ? {} : { dir });
+  } catch (err) {
+    throw new UsageError(`${dir === null ? 'default corpus' : `--seed-documents '${dir}'`}: ${message(err)}`);
+  }
+}
+
+async function runLevels(ctx: RunContext, plans: ModePlans, failures: string[]): Promise<LevelResult[]> {
+  const levels: LevelResult[] = [];
+  for (const plan of plans.levels) {
+    const t0 = performance.now();
+    const level: LevelResult = { ...plan, runs: [], missing: [] };
+    const clients: [ClientName, () => Promise<ClientRun>][] = [
+      ['floor-keepalive', () => runFloor(ctx, plan, true)],
+      ['bench-keepalive', () => runBenchCli(ctx, plan, true)],
+      ['floor', () => runFloor(ctx, plan, false)],
+      ['bench', () => runBenchCli(ctx, plan, false)],
+      ['serve', () => runServe(ctx, plan)],
+    ];
+    for (const [client, run] of clients) {
+      if (client === 'serve' && plan.streams > SERVE_MAX_STREAMS) {
+        level.missing.push({ client, reason: `not run: pacing.concurrency is at most ${SERVE_MAX_STREAMS} in kvcanary.yaml` });
+        continue;
       }
-      const floor = figures(mergeRuns(runs.floor), truth);
-      const ours = figures(mergeRuns(runs.ours), truth);
-      const perRequest = (r: RunSample): number => r.cpuMicros / Math.max(1, r.measured.size + r.failures);
-      const spread = roundSpread(runs.floor.map(perRequest), runs.ours.map(perRequest));
-      const result = judge(level.concurrency, round.requests * level.rounds, floor, ours, level.judgeCpu, spread);
-      results.push(result);
-      console.log(`  ${level.concurrency} streams: done (${result.failures.length ? 'FAIL' : 'ok'})`);
+      try {
+        const r = await run();
+        level.runs.push(r);
+        progress(
+          `${plan.streams} streams, ${client}: error p50 ${r.errorMs.p50.toFixed(1)} / p99 ${r.errorMs.p99.toFixed(1)} ms, ` +
+            `${r.cpuMsPerRequest.toFixed(2)} ms CPU per request, ${r.measuredSeconds.toFixed(1)} s${r.failures ? `, ${r.failures} failed` : ''}`,
+        );
+      } catch (err) {
+        level.missing.push({ client, reason: `failed: ${message(err)}` });
+        failures.push(`${plan.streams} streams, ${client}: ${message(err)}`);
+        progress(`${plan.streams} streams, ${client}: FAILED: ${message(err)}`);
+      }
     }
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`\nTTFT error = measured - server's true TTFT; bars: error <= ${ERROR_RATIO}x floor + ${ERROR_SLACK_MS} ms (pooled rounds), CPU <= ${CPU_RATIO}x floor (median of per-round ratios; min-max shown)\n`);
-    console.log(table(results));
-    const failed = results.filter((r) => r.failures.length > 0);
-    const report = {
+    levels.push(level);
+    progress(`${plan.streams} streams: done in ${Math.round((performance.now() - t0) / 1000)} s`);
+  }
+  return levels;
+}
+
+/** A section's result, or null with the failure recorded: one failing section does not lose the others. */
+async function section<T>(name: string, wanted: boolean, failures: string[], run: () => Promise<T>): Promise<T | null> {
+  if (!wanted) return null;
+  progress(`${name}...`);
+  const t0 = performance.now();
+  try {
+    const result = await run();
+    progress(`${name}: done in ${Math.round((performance.now() - t0) / 1000)} s`);
+    return result;
+  } catch (err) {
+    failures.push(`${name}: ${message(err)}`);
+    progress(`${name}: FAILED: ${message(err)}`);
+    return null;
+  }
+}
+
+async function bench(options: HarnessOptions): Promise<number> {
+  const started = performance.now();
+  const documents = await documentsOf(options.corpusDir);
+  const plans = plansFor(options);
+  await mkdir(options.out, { recursive: true });
+  const scratch = await mkdtemp(join(tmpdir(), 'kvcanary-bench-'));
+  const loadStart = loadavg()[0] as number;
+  const truth = await TruthServer.start(plans.stream);
+  const ctx: RunContext = { truth, stream: plans.stream, scratch, corpusDir: options.corpusDir, seed: options.seed };
+  const failures: string[] = [];
+  const docTypes = new Set(documents.map((d) => d.type)).size;
+  progress(`${options.mode} mode, ground truth on 127.0.0.1:${truth.port}, ${documents.length} documents, results in ${options.out}`);
+  let partial: Omit<Results, 'targets'>;
+  try {
+    const startupResult = await section('start-up', options.sections.has('startup'), failures, () => startup(plans.startupRuns, scratch));
+    const levels = options.sections.has('levels') ? await runLevels(ctx, plans, failures) : [];
+    const footprintResult = await section('footprint', options.sections.has('footprint'), failures, () => footprint(ctx, plans.footprint, progress));
+    const render = await section('/metrics render', options.sections.has('metrics'), failures, () => metricsRender(ctx, { ...plans.render, docTypes }, progress));
+    const interferenceResult = await section('interference', options.sections.has('interference'), failures, () => interference(ctx, plans.interference, progress));
+    partial = {
+      version: RESULTS_VERSION,
       generatedAt: new Date().toISOString(),
+      mode: options.mode,
       node: process.version,
       cores: availableParallelism(),
-      quick,
-      seconds,
-      server: { firstTokenMs: FIRST_TOKEN_MS, tokenIntervalMs: TOKEN_INTERVAL_MS, tokens: TOKENS },
-      bars: { errorRatio: ERROR_RATIO, errorSlackMs: ERROR_SLACK_MS, cpuRatio: CPU_RATIO },
-      passed: failed.length === 0,
-      levels: results,
+      loadAverage: { start: loadStart, end: loadavg()[0] as number },
+      seconds: (performance.now() - started) / 1000,
+      stream: plans.stream,
+      corpus: { dir: options.corpusDir, documents: documents.length, chars: documents.reduce((n, d) => n + d.content.length, 0) },
+      seed: options.seed,
+      startup: startupResult,
+      levels,
+      footprint: footprintResult,
+      metricsRender: render,
+      interference: interferenceResult,
+      errors: failures,
     };
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify(report, null, 2) + '\n');
-    console.log(`\n${failed.length === 0 ? 'PASS' : 'FAIL'} in ${seconds.toFixed(0)} s; results in ${out}`);
-    process.exitCode = failed.length === 0 ? 0 : 1;
   } finally {
-    server.stop();
+    truth.stop();
+    await rm(scratch, { recursive: true, force: true });
   }
+  const results: Results = { ...partial, targets: judge(partial) };
+  const report = markdown(results);
+  await writeFile(join(options.out, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(options.out, 'bench-results.md'), report);
+  console.log(report);
+  progress(`results in ${join(options.out, 'bench-results.json')} and bench-results.md, ${Math.round(results.seconds)} s`);
+  return failures.length === 0 ? 0 : 1;
 }
 
-main().catch((err: unknown) => {
-  console.error(`kvcanary bench: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+const packageRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseHarnessArgs(argv, join(packageRoot, '.bench'));
+  if (options === 'help') {
+    console.log(BENCH_HARNESS_USAGE);
+    return 0;
+  }
+  return bench(options);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const text = message(err);
+    console.error(text.startsWith(`${COMMAND}: `) ? text : `${COMMAND}: ${text}`);
+    process.exitCode = err instanceof UsageError ? EXIT_USAGE : 1;
+  },
+);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchJsonSchema } from '@kvcanary/contract/schemas';
+import { defaultCorpusDir } from '../corpus/load-corpus.js';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { benchCommand, parseBenchArgs } from './bench-command.js';
 import { compareCommand } from './compare-command.js';
@@ -116,6 +117,8 @@ describe('bench against a target', () => {
         expect(text).toContain('Seed: 11');
       }
       const json = benchJsonSchema.parse(JSON.parse(await readFile(files[0] as string, 'utf8')));
+      // No --seed-documents: the frozen default corpus, every file of it, in name order.
+      expect(json.documents.map((d) => d.name)).toEqual((await readdir(defaultCorpusDir())).sort());
       expect(json.records).toHaveLength(24);
       expect(json.summary.outcomes).toEqual({ success: 24 });
       expect(Object.keys(json.summary.replicas).sort()).toEqual(['rr-0', 'rr-1', 'rr-2', 'rr-3']);

@@ -2,14 +2,14 @@ import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BENCH_JSON_VERSION, type BenchJson } from '@kvcanary/contract/schemas';
 import { createChatClient } from '../client/chat-client.js';
-import { loadCorpus } from '../corpus/load-corpus.js';
+import { DEFAULT_CORPUS, loadCorpus } from '../corpus/load-corpus.js';
 import type { SeedDocument } from '../corpus/types.js';
 import { runBench } from '../probe/bench-run.js';
 import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
 import { freshSeed, seededRandom } from '../util/random.js';
-import { intFlag, numberFlag, parseStrict } from './args.js';
+import { intFlag, numberFlag, parseStrict } from '../util/args.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
 import { UsageError } from '../util/usage-error.js';
@@ -37,7 +37,7 @@ export const BENCH_USAGE = `usage: kvcanary bench URL [options]
 
 One benchmark run against an OpenAI-compatible URL (ending in /v1), printing the reference summary.
 
-  -d, --seed-documents DIR  seed documents (default: the bundled corpus)
+  -d, --seed-documents DIR  seed documents (default: the frozen ${DEFAULT_CORPUS} corpus)
   -c, --conversations N     conversations (11)
   -t, --turns N             turns per conversation (10)
   -m, --max-tokens N        max_tokens per request (500)

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { benchJsonSchema, describeSchemaError, type BenchJson } from '@kvcanary/contract/schemas';
 import { bootstrapDifference, ttftSamples } from '../stats/bootstrap.js';
 import { seededRandom } from '../util/random.js';
-import { intFlag, parseStrict } from './args.js';
+import { intFlag, parseStrict } from '../util/args.js';
 import { targetName } from './bench-command.js';
 import { formatComparison } from './compare-report.js';
 import { UsageError } from '../util/usage-error.js';

@@ -9,7 +9,7 @@ import { createApp } from '../http/app.js';
 import { listen } from '../http/http-server.js';
 import { DEFAULT_LISTEN_ADDRESS, displayUrl, parseListenAddress } from '../http/listen-address.js';
 import { freshSeed } from '../util/random.js';
-import { parseStrict, stringValue } from './args.js';
+import { parseStrict, stringValue } from '../util/args.js';
 import { renderPlain, renderTable, type TableRow } from './live-table.js';
 import { UsageError } from '../util/usage-error.js';
 

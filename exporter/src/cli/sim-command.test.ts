@@ -10,6 +10,12 @@ describe('kvcanary sim', () => {
     expect(parseSimArgs(['--help'])).toBe('help');
   });
 
+  it('parses the gateway and its costs', () => {
+    expect(parseSimArgs(['--router', 'round-robin', '--gateway', 'inference-gateway', '--proxy-ms', '4', '--picker-ms', '1.5', '--picker-ms-per-kib', '0', '--kv-read-ms', '0.3', '--frontend-ms-per-token', '0.002'])).toEqual({
+      router: 'round-robin', gateway: 'inference-gateway', proxyMs: 4, pickerMs: 1.5, pickerMsPerKib: 0, kvReadMs: 0.3, frontendMsPerToken: 0.002,
+    });
+  });
+
   it.each([
     [['--replicas', '0'], '--replicas'],
     [['--replicas', 'two'], '--replicas'],
@@ -19,6 +25,8 @@ describe('kvcanary sim', () => {
     [['--num-gpu-blocks', '1.5'], '--num-gpu-blocks'],
     [['--bogus'], '--bogus'],
     [['--answer-min-tokens', '900'], '--answer-min-tokens'],
+    [['--gateway', 'nginx'], '--gateway'],
+    [['--picker-ms', '-1'], '--picker-ms'],
   ])('rejects %j naming the flag', (argv, flag) => {
     expect(() => parseSimArgs(argv)).toThrow(UsageError);
     expect(() => parseSimArgs(argv)).toThrow(flag);
@@ -29,7 +37,7 @@ describe('kvcanary sim', () => {
     const stop = new AbortController();
     const running = simCommand(['--replicas', '2', '--name', 'cli', '--time-scale', '0.01'], { signal: stop.signal, print: (l) => lines.push(l) });
     while (lines.length < 3) await new Promise((r) => setTimeout(r, 10));
-    expect(lines[0]).toMatch(/^router \(prefix-aware\): http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(lines[0]).toMatch(/^router \(prefix-aware behind inference-gateway\): http:\/\/127\.0\.0\.1:\d+\/v1$/);
     expect(lines[1]).toMatch(/^replica cli-0: http:\/\/127\.0\.0\.1:\d+\/v1/);
     const url = /(http\S+)/.exec(lines[0] ?? '')?.[1] ?? '';
     expect((await fetch(`${url}/models`)).status).toBe(200);

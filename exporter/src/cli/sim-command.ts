@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startCluster, type ClusterOptions } from '../sim/cluster.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../sim/engine-config.js';
+import { GATEWAYS, GATEWAY_COSTS, type GatewayCosts, type GatewayName } from '../sim/gateway.js';
 import { POLICIES, type PolicyName } from '../sim/router-policy.js';
 import { UsageError } from '../util/usage-error.js';
 
@@ -14,13 +15,24 @@ const ENGINE_FLAGS = {
   'prefill-ms-per-token': { key: 'prefillMsPerToken', integer: false, help: 'prefill cost per uncached prompt token' },
   'prefill-attention-ms': { key: 'prefillAttentionMs', integer: false, help: 'extra prefill cost per token per 1,000 tokens of context' },
   'decode-ms-per-seq': { key: 'decodeMsPerSeq', integer: false, help: 'decode cost per running sequence per step' },
+  'kv-read-ms': { key: 'kvReadMs', integer: false, help: 'cost per sequence per step per 1,000 tokens of context' },
   'request-overhead-ms': { key: 'requestOverheadMs', integer: false, help: 'API-server cost before the engine' },
+  'frontend-ms-per-token': { key: 'frontendMsPerToken', integer: false, help: 'API-server cost per prompt token' },
   'answer-min-tokens': { key: 'answerMinTokens', integer: true, help: 'shortest natural answer' },
   'answer-max-tokens': { key: 'answerMaxTokens', integer: true, help: 'longest natural answer' },
   'time-scale': { key: 'timeScale', integer: false, help: 'multiplies every cost (0.1 = ten times faster)' },
 } as const satisfies Record<string, { key: keyof EngineConfig; integer: boolean; help: string }>;
 
 type EngineFlag = keyof typeof ENGINE_FLAGS;
+
+/** The gateway's costs as flags, documented in sim/gateway.ts. */
+const GATEWAY_FLAGS = {
+  'proxy-ms': { key: 'proxyMs', help: "the gateway proxy's own cost per request" },
+  'picker-ms': { key: 'pickerMs', help: "the endpoint picker's fixed cost per request" },
+  'picker-ms-per-kib': { key: 'pickerMsPerKib', help: "the endpoint picker's cost per KiB of body" },
+} as const satisfies Record<string, { key: keyof GatewayCosts; help: string }>;
+
+type GatewayFlag = keyof typeof GATEWAY_FLAGS;
 
 const OPTIONS = {
   replicas: { type: 'string' },
@@ -30,13 +42,16 @@ const OPTIONS = {
   model: { type: 'string' },
   seed: { type: 'string' },
   name: { type: 'string' },
+  gateway: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-  ...Object.fromEntries(Object.keys(ENGINE_FLAGS).map((k) => [k, { type: 'string' }])),
+  ...Object.fromEntries([...Object.keys(ENGINE_FLAGS), ...Object.keys(GATEWAY_FLAGS)].map((k) => [k, { type: 'string' }])),
 } as const;
 
 function usage(): string {
   const d = DEFAULT_ENGINE_CONFIG;
   const engine = Object.entries(ENGINE_FLAGS).map(([flag, f]) => `  --${flag.padEnd(24)} ${f.help} (${String(d[f.key])})`);
+  const costs = GATEWAY_COSTS['inference-gateway'];
+  const gateway = Object.entries(GATEWAY_FLAGS).map(([flag, f]) => `  --${flag.padEnd(24)} ${f.help} (inference-gateway: ${costs[f.key]})`);
   return [
     'usage: kvcanary sim [options]',
     '',
@@ -49,6 +64,9 @@ function usage(): string {
     `  --model NAME               served model name (${d.model})`,
     `  --seed N                   seed for answers, routing and faults (${d.seed})`,
     '  --name PREFIX              replica name prefix: PREFIX-0, PREFIX-1, ... (sim)',
+    `  --gateway KIND             ${GATEWAYS.join(' | ')} in front of the replicas`,
+    '                             (inference-gateway for prefix-aware, else service)',
+    ...gateway,
     ...engine,
     '',
     'Admin: PUT {router}/sim/router {"policy": ...}; PUT {router}/sim/faults[?replica=NAME]',
@@ -95,6 +113,15 @@ export function parseSimArgs(argv: string[]): ClusterOptions | 'help' {
     if (v.trim() === '') throw new UsageError(`--${k} must not be empty`);
     opts[k] = v;
   }
+  const gateway = str('gateway');
+  if (gateway !== undefined) {
+    if (!(GATEWAYS as readonly string[]).includes(gateway)) throw new UsageError(`--gateway must be one of ${GATEWAYS.join(', ')}, got '${gateway}'`);
+    opts.gateway = gateway as GatewayName;
+  }
+  for (const [flag, f] of Object.entries(GATEWAY_FLAGS) as [GatewayFlag, (typeof GATEWAY_FLAGS)[GatewayFlag]][]) {
+    const v = str(flag);
+    if (v !== undefined) opts[f.key] = number(flag, v, { integer: false, min: 0 });
+  }
   for (const [flag, f] of Object.entries(ENGINE_FLAGS) as [EngineFlag, (typeof ENGINE_FLAGS)[EngineFlag]][]) {
     const v = str(flag);
     if (v === undefined) continue;
@@ -133,7 +160,7 @@ export async function simCommand(argv: string[], io: { signal?: AbortSignal; pri
     return 0;
   }
   const cluster = await startCluster(opts);
-  print(`router (${cluster.policy()}): ${cluster.routerUrl}`);
+  print(`router (${cluster.policy()} behind ${cluster.gateway}): ${cluster.routerUrl}`);
   for (const r of cluster.replicas) print(`replica ${r.name}: ${r.url}/v1  metrics ${r.url}/metrics`);
   await interrupted(io.signal);
   await cluster.close();

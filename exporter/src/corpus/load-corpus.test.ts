@@ -81,29 +81,15 @@ describe('trimToBudget', () => {
   });
 });
 
-describe('the default corpus', () => {
-  it('ships real CODE and TEXT documents of 4 to 56 KB, code modules of at least 8 KB', async () => {
-    const docs = await loadCorpus();
-    expect(docs.length).toBeGreaterThanOrEqual(11);
-    expect(new Set(docs.map((d) => d.type))).toEqual(new Set(['CODE', 'TEXT']));
-    for (const d of docs) {
-      expect(d.content.length).toBeGreaterThanOrEqual(d.type === 'CODE' ? 8 * 1024 : 4 * 1024);
-      expect(d.content.length).toBeLessThanOrEqual(56 * 1024);
-      expect(d.content).not.toMatch(/^\/\/ src\/.*\.test\.ts$/m);
-    }
-    // Deterministic: the same call yields the same documents in the same order.
-    expect((await loadCorpus()).map((d) => d.name)).toEqual(docs.map((d) => d.name));
-  });
-
-  it('makes one CODE document per source module, each file under a comment naming it', async () => {
-    const sim = (await loadCorpus()).find((d) => d.name === 'src/sim/*.ts');
-    expect(sim?.type).toBe('CODE');
-    expect(sim?.content).toMatch(/^\/\/ src\/sim\/kv-cache\.ts$/m);
-    expect(sim?.content).toMatch(/^\/\/ src\/sim\/engine\.ts$/m);
-  });
-
-  it('alternates TEXT and CODE so that the first conversations mix both kinds', async () => {
-    const types = (await loadCorpus()).slice(0, 6).map((d) => d.type);
-    expect(types).toEqual(['TEXT', 'CODE', 'TEXT', 'CODE', 'TEXT', 'CODE']);
+describe('loadCorpus without a directory', () => {
+  it('loads the frozen default corpus, applying the budget like any other', async () => {
+    const whole = await loadCorpus();
+    expect(whole[0]?.name).toBe('01-incident-report.txt');
+    const trimmed = await loadCorpus({ maxDocumentChars: 20_000 });
+    expect(trimmed.map((d) => d.name)).toEqual(whole.map((d) => d.name));
+    expect(trimmed.filter((d) => d.trimmedFrom !== undefined).map((d) => d.name)).toEqual(
+      whole.filter((d) => d.content.length > 20_000).map((d) => d.name),
+    );
+    expect(trimmed.every((d) => d.content.length <= 20_000)).toBe(true);
   });
 });

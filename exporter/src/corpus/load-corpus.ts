@@ -1,5 +1,6 @@
 /**
- * Seed documents for conversations: every usable file under a directory, or the default corpus.
+ * Seed documents for conversations: every usable file under a directory, by default the frozen
+ * canary corpus that ships with the package.
  *
  * Determinism matters (conversation i uses document i mod n, and a paired comparison must send
  * the same script to both targets), so entries are visited in code-unit order of their names,
@@ -109,83 +110,16 @@ async function loadDirectory(dir: string, max: number | undefined): Promise<Seed
   return docs;
 }
 
-/** The exporter package root: from src/corpus under jest and from dist/corpus after tsc alike. */
-export function packageRoot(): string {
-  return resolve(fileURLToPath(import.meta.url), '..', '..', '..');
-}
-
 /**
- * Default-corpus code documents span the sizes of the reference corpus (12-56 KB): big enough for the
- * cache to matter, small enough for a 16k-token context.
+ * The default workload: documents written for the canary, shipped in the package and frozen (a
+ * change is a new folder, `canary-v2`), so that upgrading kvcanary never changes what it sends.
+ * Their file names order them TEXT, CODE, TEXT, ... as the reference tool's sorted listing would.
  */
-const MIN_MODULE_CHARS = 8 * 1024;
-const DEFAULT_MAX_CHARS = 56 * 1024;
+export const DEFAULT_CORPUS = 'canary-v1';
 
-const isTest = (rel: string): boolean => /\.test\.[jt]s$/.test(rel) || rel.includes('test-support/');
-
-/** The guides in `corpus/`, one TEXT document each. */
-async function loadGuides(root: string, max: number): Promise<SeedDocument[]> {
-  const files = await listFiles(join(root, 'corpus')).catch(() => []);
-  const docs: SeedDocument[] = [];
-  for (const rel of files.filter((f) => f.endsWith('.md'))) {
-    const content = await readText(join(root, 'corpus', rel));
-    if (content !== undefined) docs.push(toDocument(`corpus/${rel}`, content, max));
-  }
-  return docs;
-}
-
-/**
- * One CODE document per module (a top-level folder of `folder`): its non-test files joined, each under
- * a comment naming it. A module is what a user hands a code assistant, and it is what reaches the
- * reference sizes: single files here are mostly under 10 KB.
- */
-async function loadModules(root: string, folder: string, extension: string, max: number): Promise<SeedDocument[]> {
-  const files = await listFiles(join(root, folder)).catch(() => undefined);
-  if (files === undefined) return [];
-  const modules = new Map<string, string[]>();
-  for (const rel of files) {
-    const slash = rel.indexOf('/');
-    if (slash < 0 || !rel.endsWith(extension) || isTest(rel)) continue;
-    const module = rel.slice(0, slash);
-    modules.set(module, [...(modules.get(module) ?? []), rel]);
-  }
-  const docs: SeedDocument[] = [];
-  for (const [module, rels] of modules) {
-    const parts: string[] = [];
-    for (const rel of rels) {
-      const content = await readText(join(root, folder, rel));
-      if (content !== undefined) parts.push(`// ${folder}/${rel}\n${content}`);
-    }
-    const joined = parts.join('\n');
-    if (joined.length >= MIN_MODULE_CHARS) docs.push(toDocument(`${folder}/${module}/*${extension}`, joined, max));
-  }
-  return docs;
-}
-
-/** a0 b0 a1 b1 ...: any run of consecutive conversations mixes both kinds, as in the reference corpus. */
-function interleave<T>(a: T[], b: T[]): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (i < a.length) out.push(a[i] as T);
-    if (i < b.length) out.push(b[i] as T);
-  }
-  return out;
-}
-
-/**
- * The default corpus: documents that ship with the project, nothing copied from elsewhere — the guides
- * in `corpus/` (TEXT) and this package's own modules (CODE). Without `src` (a package installed
- * without sources) the compiled `dist` JavaScript stands in for the code.
- */
-async function loadDefault(max: number | undefined): Promise<SeedDocument[]> {
-  const root = packageRoot();
-  const budget = Math.min(max ?? DEFAULT_MAX_CHARS, DEFAULT_MAX_CHARS);
-  const text = await loadGuides(root, budget);
-  const sources = await loadModules(root, 'src', '.ts', budget);
-  const code = sources.length > 0 ? sources : await loadModules(root, 'dist', '.js', budget);
-  const picked = interleave(text, code);
-  if (picked.length === 0) throw new Error(`the default corpus under '${root}' has no documents; pass a seed documents directory`);
-  return picked;
+/** Where the default corpus lives: `corpus/` beside `src/` and `dist/` in the exporter package. */
+export function defaultCorpusDir(): string {
+  return resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'corpus', DEFAULT_CORPUS);
 }
 
 /** Load seed documents from `dir`, or the default corpus. Throws an Error naming the path when unusable. */
@@ -194,5 +128,5 @@ export async function loadCorpus(options: LoadCorpusOptions = {}): Promise<SeedD
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     throw new Error(`maxDocumentChars must be a positive integer, got ${max}`);
   }
-  return options.dir === undefined ? loadDefault(max) : loadDirectory(options.dir, max);
+  return loadDirectory(options.dir ?? defaultCorpusDir(), max);
 }

@@ -18,10 +18,13 @@ export interface AppOptions {
 
 const HEALTH_ROUTES = ['/-/healthy', '/-/ready'];
 
-/** panel-plugin/dist-standalone, three levels above this file in both src/ and dist/. */
+/**
+ * The comparison page: `page/` of the installed npm package (exporter/scripts/pack-bundle.sh copies it
+ * there), else the workspace's panel-plugin/dist-standalone. Paths from this file in src/ and dist/ alike.
+ */
 export function defaultStaticDir(): string | null {
-  const dir = fileURLToPath(new URL('../../../panel-plugin/dist-standalone/', import.meta.url));
-  return existsSync(`${dir}index.html`) ? dir : null;
+  const candidates = ['../../page/', '../../../panel-plugin/dist-standalone/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => existsSync(`${dir}index.html`)) ?? null;
 }
 
 /** Seconds Prometheus will wait for this scrape (blackbox_exporter honours it the same way). */

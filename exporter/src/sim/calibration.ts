@@ -1,21 +1,36 @@
+import { Agent, fetch } from 'undici';
+import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom, type Random } from '../util/random.js';
 
 /**
- * A small multi-turn driver for calibrating the simulator against the reference document's shape,
- * independent of the exporter's own client: conversations over documents, full history resent each
- * turn, `parallel` workers with think time, TTFT to the first non-empty content chunk.
+ * A small multi-turn driver for calibrating the simulator against the reference benchmark,
+ * independent of the exporter's own client and run the way the reference tool runs: 20 short
+ * sequential warm-up requests first, then conversations over documents (conversation i on document
+ * i mod n), the full history resent each turn, `parallel` workers taking conversations from a queue
+ * with a uniform think time before each turn, keep-alive off, TTFT to the first non-empty content
+ * chunk.
  */
 export interface CalibrationOptions {
   /** Base URL ending in /v1. */
   baseUrl: string;
   model: string;
+  /** The seed documents, in conversation order. */
+  documents: readonly string[];
   conversations?: number;
   turns?: number;
   parallel?: number;
   maxTokens?: number;
   minDelayMs?: number;
   maxDelayMs?: number;
+  warmupRequests?: number;
   seed?: number;
+  /**
+   * The simulator's timeScale: think times are scaled by it and measured times divided by it, so
+   * every figure is in simulated milliseconds.
+   */
+  timeScale?: number;
+  /** Times every request and think time (default the system clock). */
+  clock?: Clock;
 }
 
 export interface TurnRecord {
@@ -36,8 +51,10 @@ export interface CalibrationSummary {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
-  cachedShare: number;
+  /** Prompt tokens served from the prefix cache over all prompt tokens: vLLM's hits / queries. */
+  kvHitRate: number;
   meanTotalMs: number;
+  /** Simulated time of the conversation phase. */
   wallMs: number;
 }
 
@@ -76,12 +93,24 @@ interface Message {
   content: string;
 }
 
-async function streamTurn(opts: CalibrationOptions, messages: Message[]): Promise<{ ttftMs: number; totalMs: number; pod: string; text: string; promptTokens: number; cachedTokens: number }> {
-  const started = performance.now();
+interface Turn {
+  ttftMs: number;
+  totalMs: number;
+  pod: string;
+  text: string;
+  promptTokens: number;
+  cachedTokens: number;
+}
+
+/** One streamed request on a fresh connection; times in the clock's milliseconds. */
+async function streamTurn(opts: CalibrationOptions, dispatcher: Agent, messages: Message[], maxTokens: number): Promise<Turn> {
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
   const res = await fetch(`${opts.baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: opts.model, messages, max_tokens: opts.maxTokens ?? 500, stream: true, stream_options: { include_usage: true } }),
+    body: JSON.stringify({ model: opts.model, messages, max_tokens: maxTokens, stream: true, stream_options: { include_usage: true } }),
+    dispatcher,
   });
   if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   const decoder = new TextDecoder();
@@ -101,7 +130,7 @@ async function streamTurn(opts: CalibrationOptions, messages: Message[]): Promis
       const chunk = JSON.parse(data) as { choices: { delta?: { content?: string } }[]; usage?: { prompt_tokens: number; prompt_tokens_details?: { cached_tokens: number } } };
       const content = chunk.choices[0]?.delta?.content ?? '';
       if (content.length > 0) {
-        ttftMs ??= performance.now() - started;
+        ttftMs ??= clock.now() - started;
         text += content;
       }
       if (chunk.usage) {
@@ -111,7 +140,7 @@ async function streamTurn(opts: CalibrationOptions, messages: Message[]): Promis
     }
   }
   if (ttftMs === undefined) throw new Error('stream ended without content');
-  return { ttftMs, totalMs: performance.now() - started, pod: res.headers.get('x-inference-pod') ?? '', text, promptTokens, cachedTokens };
+  return { ttftMs, totalMs: clock.now() - started, pod: res.headers.get('x-inference-pod') ?? '', text, promptTokens, cachedTokens };
 }
 
 /** sorted[int(n * p)], as the reference tool computes percentiles. */
@@ -121,48 +150,65 @@ function percentile(sorted: number[], p: number): number {
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+const WARMUP_PROMPT = 'Hello, please reply with a short greeting.';
+
 export async function runCalibration(opts: CalibrationOptions): Promise<{ records: TurnRecord[]; summary: CalibrationSummary }> {
+  if (opts.documents.length === 0) throw new RangeError('calibration needs at least one document');
   const random = seededRandom(opts.seed ?? 1);
   const conversations = opts.conversations ?? 11;
   const turns = opts.turns ?? 10;
-  const docs = calibrationDocuments(conversations, random);
-  const histories: Message[][] = docs.map((doc, i) => [{ role: 'user', content: `${INSTRUCTIONS[i % INSTRUCTIONS.length] ?? ''}\n\n\`\`\`\n${doc}\n\`\`\`` }]);
-  const queue = histories.map((_, i) => i);
-  const done = histories.map(() => 0);
-  const records: TurnRecord[] = [];
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-      await new Promise((r) => setTimeout(r, random.uniform(opts.minDelayMs ?? 500, opts.maxDelayMs ?? 2000)));
-      const history = histories[c] as Message[];
-      const r = await streamTurn(opts, history);
-      const turn = (done[c] ?? 0) + 1;
-      done[c] = turn;
-      records.push({ conversation: c, turn, ttftMs: r.ttftMs, totalMs: r.totalMs, pod: r.pod, promptTokens: r.promptTokens, cachedTokens: r.cachedTokens });
-      history.push({ role: 'assistant', content: r.text });
-      if (turn < turns) {
-        history.push({ role: 'user', content: random.pick(FOLLOW_UPS) });
-        queue.push(c);
+  const maxTokens = opts.maxTokens ?? 500;
+  const scale = opts.timeScale ?? 1;
+  const clock = opts.clock ?? systemClock;
+  // pipelining 0: undici never reuses a connection, so every request may reach another replica.
+  const dispatcher = new Agent({ pipelining: 0 });
+  try {
+    for (let i = 0; i < (opts.warmupRequests ?? 20); i++) await streamTurn(opts, dispatcher, [{ role: 'user', content: WARMUP_PROMPT }], 50);
+    const histories: Message[][] = Array.from({ length: conversations }, (_, i) => {
+      const doc = opts.documents[i % opts.documents.length] ?? '';
+      return [{ role: 'user', content: `${INSTRUCTIONS[i % INSTRUCTIONS.length] ?? ''}\n\n\`\`\`\n${doc}\n\`\`\`` }];
+    });
+    const queue = histories.map((_, i) => i);
+    const done = histories.map(() => 0);
+    const records: TurnRecord[] = [];
+    const started = clock.now();
+    const worker = async (): Promise<void> => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        await clock.sleep(random.uniform(opts.minDelayMs ?? 500, opts.maxDelayMs ?? 2000) * scale);
+        const history = histories[c] as Message[];
+        const r = await streamTurn(opts, dispatcher, history, maxTokens);
+        const turn = (done[c] ?? 0) + 1;
+        done[c] = turn;
+        records.push({ conversation: c, turn, ttftMs: r.ttftMs / scale, totalMs: r.totalMs / scale, pod: r.pod, promptTokens: r.promptTokens, cachedTokens: r.cachedTokens });
+        history.push({ role: 'assistant', content: r.text });
+        if (turn < turns) {
+          history.push({ role: 'user', content: random.pick(FOLLOW_UPS) });
+          queue.push(c);
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: opts.parallel ?? 4 }, worker));
+    };
+    await Promise.all(Array.from({ length: opts.parallel ?? 4 }, worker));
+    return { records, summary: summarise(records, (clock.now() - started) / scale) };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** The reference tool's figures over a run's records. */
+export function summarise(records: readonly TurnRecord[], wallMs: number): CalibrationSummary {
   const ttfts = records.map((r) => r.ttftMs).sort((a, b) => a - b);
   const first = mean(records.filter((r) => r.turn === 1).map((r) => r.ttftMs));
   const later = mean(records.filter((r) => r.turn > 1).map((r) => r.ttftMs));
   return {
-    records,
-    summary: {
-      requests: records.length,
-      firstTurnMeanMs: first,
-      laterTurnMeanMs: later,
-      speedup: first / later,
-      p50Ms: percentile(ttfts, 0.5),
-      p95Ms: percentile(ttfts, 0.95),
-      p99Ms: percentile(ttfts, 0.99),
-      cachedShare: records.reduce((a, r) => a + r.cachedTokens, 0) / Math.max(1, records.reduce((a, r) => a + r.promptTokens, 0)),
-      meanTotalMs: mean(records.map((r) => r.totalMs)),
-      wallMs: performance.now() - started,
-    },
+    requests: records.length,
+    firstTurnMeanMs: first,
+    laterTurnMeanMs: later,
+    speedup: first / later,
+    p50Ms: percentile(ttfts, 0.5),
+    p95Ms: percentile(ttfts, 0.95),
+    p99Ms: percentile(ttfts, 0.99),
+    kvHitRate: records.reduce((a, r) => a + r.cachedTokens, 0) / Math.max(1, records.reduce((a, r) => a + r.promptTokens, 0)),
+    meanTotalMs: mean(records.map((r) => r.totalMs)),
+    wallMs,
   };
 }

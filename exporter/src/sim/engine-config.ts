@@ -1,11 +1,9 @@
 /**
- * The engine's knobs and their calibrated defaults. The reference run was Qwen3-0.6B on NVIDIA L4s
- * with vLLM; the defaults reproduce its shape (first turns about 330 ms TTFT for 3k-14k token
- * documents, cached later turns well under 100 ms, 2-11 s per answer of up to 500 tokens).
- * Measured with `kvcanary bench` at the reference defaults (11 conversations x 10 turns, 4 in flight,
- * max_tokens 500, the default corpus, seed 1) against `kvcanary sim` with 4 replicas:
- * round-robin first turn 304 ms, later 226 ms, speedup 1.35x, P95 1087 ms;
- * prefix-aware first turn 303 ms, later 43 ms, speedup 7.1x, P95 215 ms.
+ * The engine's knobs and their calibrated defaults. The reference run was Qwen3-0.6B on 4 NVIDIA L4s
+ * with vLLM; each default below is a published measurement or a figure derived from the model's
+ * shape and the L4's datasheet (121 TFLOPS dense BF16, 300 GB/s), with the utilisation assumed, and
+ * the assumptions fitted to the reference's own figures by `sim/scripts/calibrate.ts`. The
+ * calibrated table and every parameter's source are in sim/README.md.
  */
 export interface EngineConfig {
   /** Served model name; also seeds the block-hash chain. */
@@ -20,30 +18,59 @@ export interface EngineConfig {
   numGpuBlocks: number;
   /** vLLM's max_num_seqs: requests running at once; the rest wait. */
   maxNumSeqs: number;
-  /** vLLM's max_num_batched_tokens: the token budget of one engine step (chunked prefill). */
+  /**
+   * vLLM's max_num_batched_tokens: the token budget of one engine step (chunked prefill); 2048 is
+   * vLLM's default for the API server on a GPU under 70 GiB (vllm/engine/arg_utils.py).
+   */
   maxNumBatchedTokens: number;
   /** Longest prompt + answer accepted; longer requests get a 400, as from vLLM. */
   maxModelLen: number;
-  /** Fixed cost of every engine step (kernel launches, sampling): the floor of TTFT and ITL. */
+  /**
+   * Fixed cost of every engine step (weights read, kernel launches, sampling): the floor of ITL and
+   * of every prefill step. Measured: ITL p50 5.1 ms for Qwen2.5-0.5B on one L4 at concurrency 1
+   * (vLLM 0.23, ai.wmx.dev/benchmarks); Qwen3-0.6B has 28 layers to its 24.
+   */
   stepBaseMs: number;
   /**
-   * Prefill cost per uncached prompt token, the part that does not depend on context length: 1.2
-   * GFLOP a token for 0.6B parameters at ~33% of an L4's 121 TFLOPS (a model this small keeps the
-   * GPU far from its peak) is about 0.03 ms.
+   * Prefill cost per uncached prompt token, the part that does not depend on context length:
+   * 0.88 GFLOP a token (2 x 0.44 B non-embedding parameters) is 7.3 us at the L4's peak; 0.02 ms
+   * assumes ~36 % of it, fitted to the reference's first-turn TTFT.
    */
   prefillMsPerToken: number;
   /**
-   * Extra prefill cost per token for every 1,000 tokens before it: attention reads the whole context,
-   * so prefill is superlinear and a long conversation missed by the cache costs far more than its
-   * first turn did. Qwen3-0.6B: 4 x 28 layers x 2048 query dims FLOPs per token per position, at the
-   * same utilisation about 0.0065 ms per 1,000 positions on an L4.
+   * Extra prefill cost per token for every 1,000 tokens before it: attention computes over the whole
+   * context, so prefill is superlinear. 4 x 28 layers x 2048 query dims FLOPs per token per
+   * position is 1.9 us per 1,000 positions at the L4's peak; 0.0035 ms assumes ~54 %, what
+   * FlashAttention-2 reaches (50-73 % of peak, arXiv 2307.08691), fitted with prefillMsPerToken.
    */
   prefillAttentionMs: number;
-  /** Extra cost per sequence decoding in a step (batched decode is nearly free per sequence). */
+  /**
+   * Extra cost per sequence decoding in a step. Measured: ITL p50 5.1 ms at 1 and 7.1 ms at 32
+   * concurrent requests, same benchmark as stepBaseMs (short contexts): ~0.05 ms a sequence.
+   */
   decodeMsPerSeq: number;
-  /** Cost of the API server before the engine sees a request (parsing, tokenising). */
+  /**
+   * Cost per sequence in a step for every 1,000 tokens of context it reads (its KV cache): 1,000 x
+   * 112 KiB at the L4's 300 GB/s is 0.38 ms. It makes decode and short prefills slow at long
+   * contexts, and a replica busy with long conversations slow for everyone on it.
+   */
+  kvReadMs: number;
+  /**
+   * Fixed host cost before the engine sees a request (HTTP, JSON, scheduling). With
+   * frontendMsPerToken, fitted to the reference's fastest requests (44.47 ms straight to vLLM,
+   * 51.86 ms through llm-d) and its later-turn mean through llm-d (94 ms), all served from cache.
+   */
   requestOverheadMs: number;
-  /** Natural answer length range in tokens; a request's max_tokens cuts it short. */
+  /**
+   * Host cost per prompt token, cached or not: chat template, tokeniser, prefix-cache block hashes,
+   * the body on the wire. Tokenising alone measured 1.15 us a token (NVIDIA/TensorRT-LLM PR 18389:
+   * 43.7 ms for 38k tokens); 0.005 ms is fitted with requestOverheadMs.
+   */
+  frontendMsPerToken: number;
+  /**
+   * Natural answer length range in tokens; a request's max_tokens cuts it short. Not calibrated:
+   * with the reference's max_tokens 500, 36 % of answers reach the limit.
+   */
   answerMinTokens: number;
   answerMaxTokens: number;
   /** Multiplies every cost: 0.1 runs ten times faster than real time, with the same shape. */
@@ -59,11 +86,13 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   // Qwen3's native context; the reference's 16000 with a real tokenizer holds its conversations,
   // which our coarser 4-characters-a-token count would overflow on the largest documents.
   maxModelLen: 40960,
-  stepBaseMs: 12,
-  prefillMsPerToken: 0.03,
-  prefillAttentionMs: 0.0065,
-  decodeMsPerSeq: 0.5,
-  requestOverheadMs: 5,
+  stepBaseMs: 6,
+  prefillMsPerToken: 0.02,
+  prefillAttentionMs: 0.0035,
+  decodeMsPerSeq: 0.05,
+  kvReadMs: 0.4,
+  requestOverheadMs: 12,
+  frontendMsPerToken: 0.005,
   answerMinTokens: 150,
   answerMaxTokens: 700,
   timeScale: 1,
@@ -76,7 +105,7 @@ export function checkEngineConfig(c: EngineConfig): string | undefined {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return `${k} must be a positive integer, got ${String(v)}`;
   }
-  const nonNegative: (keyof EngineConfig)[] = ['stepBaseMs', 'prefillMsPerToken', 'prefillAttentionMs', 'decodeMsPerSeq', 'requestOverheadMs'];
+  const nonNegative: (keyof EngineConfig)[] = ['stepBaseMs', 'prefillMsPerToken', 'prefillAttentionMs', 'decodeMsPerSeq', 'kvReadMs', 'requestOverheadMs', 'frontendMsPerToken'];
   for (const k of nonNegative) {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${k} must be a number >= 0, got ${String(v)}`;

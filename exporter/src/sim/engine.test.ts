@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { CHARS_PER_TOKEN, countTokens } from './block-hash.js';
 import { Engine, EngineRejection, type FinishedRequest } from './engine.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config.js';
 import { FakeClock } from '../test-support/fake-clock.js';
@@ -11,6 +12,7 @@ const config: EngineConfig = {
   prefillMsPerToken: 0.1,
   prefillAttentionMs: 0,
   decodeMsPerSeq: 0,
+  kvReadMs: 0,
   maxNumBatchedTokens: 1000,
   answerMinTokens: 5,
   answerMaxTokens: 5,
@@ -20,6 +22,19 @@ const config: EngineConfig = {
 interface Run {
   tokens: { at: number; text: string }[];
   result?: FinishedRequest;
+}
+
+/** A fake clock whose first sleep ends `late` ms after it was due, as on a host that stalled. */
+class LateOnce extends FakeClock {
+  constructor(private late: number) {
+    super();
+  }
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    const extra = this.late;
+    this.late = 0;
+    return super.sleep(ms + extra, signal);
+  }
 }
 
 function submit(engine: Engine, clock: FakeClock, prompt: string, maxTokens = 100): Run {
@@ -75,6 +90,47 @@ describe('engine timing (fake clock)', () => {
     const alone = submit(engine, clock, 'x'.repeat(4000)); // 1000 tokens from position 0: mean position 499.5
     await clock.advance(10_000);
     expect(alone.tokens[0]?.at).toBeCloseTo(10 + 1000 * 0.4995, 6);
+  });
+
+  it('charges every sequence in a step for reading its context: decodes slow as the answer grows', async () => {
+    const clock = new FakeClock();
+    // 1 ms per 1,000 tokens of context read: the prefill step reads nothing, decode k reads 500 + k - 1.
+    const engine = new Engine({ ...config, kvReadMs: 1 }, clock);
+    const run = submit(engine, clock, prompt);
+    await clock.advance(1000);
+    const at = run.tokens.map((t) => t.at);
+    expect(at[0]).toBeCloseTo(60, 9);
+    expect(at[1]).toBeCloseTo(60 + 10.501, 9);
+    expect(at[4]).toBeCloseTo(60 + 4 * 10 + (0.501 + 0.502 + 0.503 + 0.504), 9);
+  });
+
+  it('charges a prefill chunk for reading the cached context before it', async () => {
+    const clock = new FakeClock();
+    const engine = new Engine({ ...config, kvReadMs: 1 }, clock);
+    submit(engine, clock, prompt);
+    await clock.advance(1000);
+    const again = submit(engine, clock, prompt);
+    await clock.advance(1000);
+    // 496 cached tokens read, 4 computed: 10 + 0.4 + 0.496.
+    expect((again.result?.firstTokenAt ?? 0) - (again.result?.arrivedAt ?? 0)).toBeCloseTo(10.896, 9);
+  });
+
+  it('keeps to its own timeline when a timer fires late: the steps after it catch up', async () => {
+    const clock = new LateOnce(30);
+    const run = submit(new Engine(config, clock), clock, prompt);
+    await clock.advance(1000);
+    // The prefill step was due at 60 and ended at 90; the decodes due at 70, 80 and 90 follow at once.
+    expect(run.tokens.map((t) => t.at)).toEqual([90, 90, 90, 90, 100]);
+  });
+
+  it('never starts a step before the request it works on arrived', async () => {
+    const clock = new LateOnce(30);
+    const engine = new Engine(config, clock);
+    let second: Run | undefined;
+    engine.submit(prompt, 100, { onToken: () => void (second ??= submit(engine, clock, 'y'.repeat(2000))), onFinish: () => undefined });
+    await clock.advance(1000);
+    // Arrived at 90, when the engine's timeline stood at 60: its prefill step runs 90-150.
+    expect(second?.tokens[0]?.at).toBe(150);
   });
 
   it('slows down under injected faults: prefill multiplier and slow tokens (real ms, unscaled)', async () => {
@@ -133,7 +189,14 @@ describe('generated text', () => {
     expect(generateAnswer('prompt one', 1, opts)).toEqual(a);
     expect(generateAnswer('prompt two', 1, opts).tokens).not.toEqual(a.tokens);
     expect(generateAnswer('prompt one', 2, opts).tokens).not.toEqual(a.tokens);
-    expect(a.tokens.join('')).toMatch(/^[A-Z][a-z]+( [a-z]+|\.|\.\n\n| [A-Z][a-z]+)*$/);
+    // Sentences of words, cut wherever the last token ends.
+    expect(a.tokens.join('')).toMatch(/^[A-Z][a-z]*( [a-z]+|\.|\.\n\n| [A-Z][a-z]+)*( [A-Za-z]*|\.\n?)?$/);
+  });
+
+  it('counts as many tokens when sent back as it was generated in', () => {
+    const { tokens } = generateAnswer('prompt one', 1, opts);
+    expect(tokens.every((t) => t.length === CHARS_PER_TOKEN)).toBe(true);
+    expect(countTokens(tokens.join(''))).toBe(tokens.length);
   });
 
   it('respects max_tokens and says why it stopped', () => {

@@ -65,7 +65,8 @@ interface Sequence {
  * A vLLM V1-style engine loop: every step has a token budget; running sequences that are decoding
  * take one token each, then prefills take what is left in arrival order (chunked prefill), so
  * concurrent prefills share the engine and slow each other's TTFT, and decodes slow while a long
- * prefill runs, as on a GPU. A step lasts base + prefill tokens x cost + decoding sequences x cost.
+ * prefill runs, as on a GPU. A step lasts base + prefill tokens x cost (growing with their position)
+ * + decoding sequences x cost, and every sequence reads its context's KV once.
  * Waiting requests are admitted while fewer than maxNumSeqs run and the KV cache has room.
  */
 export class Engine {
@@ -143,28 +144,35 @@ export class Engine {
   }
 
   private async loop(): Promise<void> {
+    // Steps run back to back on the engine's own timeline, as a GPU runs them whatever the host is
+    // doing: a timer that fires late shortens the next sleep instead of delaying every later step.
+    // A step never starts before a request it works on was admitted.
+    let start = this.clock.now();
     while (this.waiting.length > 0 || this.running.length > 0) {
-      this.admit();
-      const start = this.clock.now();
+      if (this.admit()) start = Math.max(start, this.clock.now());
       const plan = this.plan();
       const c = this.config;
       // Fault slowdowns are real milliseconds, not scaled: a test sets what it means to see.
       const ms =
-        (c.stepBaseMs + plan.prefillMs * this.slowdown.prefillMultiplier + plan.decoding.length * c.decodeMsPerSeq) * c.timeScale +
+        (c.stepBaseMs + plan.prefillMs * this.slowdown.prefillMultiplier + plan.decodeMs) * c.timeScale +
         (plan.decoding.length > 0 ? this.slowdown.slowTokenMs : 0);
-      await this.clock.sleep(ms);
-      const end = this.clock.now();
+      const end = start + ms;
+      await this.clock.sleep(end - this.clock.now());
       this.recordBusy(start, end);
-      this.apply(plan, end);
+      this.apply(plan, this.clock.now());
+      start = end;
     }
     this.looping = false;
   }
 
-  private admit(): void {
+  /** Move waiting requests to running while there is room; true when any moved. */
+  private admit(): boolean {
+    let admitted = false;
     while (this.waiting.length > 0 && this.running.length < this.config.maxNumSeqs) {
       const seq = this.waiting[0] as Sequence;
       const hits = this.kv.acquire(seq.hashes, seq.extraBlocks);
       if (hits === undefined) break; // first come, first served: the head waits for room
+      admitted = true;
       this.waiting.shift();
       // vLLM always computes at least the last prompt token, to get logits for the first output.
       seq.cachedTokens = Math.min(hits * BLOCK_TOKENS, seq.promptTokens - 1);
@@ -175,15 +183,19 @@ export class Engine {
       this.observer?.onScheduled(info);
       seq.sink.onScheduled?.(info);
     }
+    return admitted;
   }
 
-  private plan(): { decoding: Sequence[]; prefills: [Sequence, number][]; prefillMs: number } {
+  private plan(): { decoding: Sequence[]; decodeMs: number; prefills: [Sequence, number][]; prefillMs: number } {
     let budget = this.config.maxNumBatchedTokens;
+    const { decodeMsPerSeq, prefillMsPerToken, prefillAttentionMs, kvReadMs } = this.config;
     const decoding = this.running.filter((s) => s.prefilled >= s.promptTokens);
     budget -= decoding.length;
+    // Every sequence in a step reads the KV of the context before its new tokens once: the
+    // memory-bound part of attention, which dominates decode and short prefills at long contexts.
+    const decodeMs = decoding.reduce((ms, s) => ms + decodeMsPerSeq + (kvReadMs / 1000) * (s.promptTokens + s.emitted), 0);
     const prefills: [Sequence, number][] = [];
     let prefillMs = 0;
-    const { prefillMsPerToken, prefillAttentionMs } = this.config;
     for (const s of this.running) {
       if (budget <= 0) break;
       const left = s.promptTokens - s.prefilled;
@@ -192,10 +204,10 @@ export class Engine {
       prefills.push([s, chunk]);
       // Token i attends to the i tokens before it (cached or not): the sum over the chunk of
       // a + b * i / 1000 is a * chunk + b / 1000 * chunk * (mean position).
-      prefillMs += chunk * (prefillMsPerToken + (prefillAttentionMs / 1000) * (s.prefilled + (chunk - 1) / 2));
+      prefillMs += chunk * (prefillMsPerToken + (prefillAttentionMs / 1000) * (s.prefilled + (chunk - 1) / 2)) + (kvReadMs / 1000) * s.prefilled;
       budget -= chunk;
     }
-    return { decoding, prefills, prefillMs };
+    return { decoding, decodeMs, prefills, prefillMs };
   }
 
   private apply(plan: ReturnType<Engine['plan']>, now: number): void {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { countTokens } from './block-hash.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { startReplica, type Replica } from './replica.js';
-import { chatBody, fastEngine, postJson, postSse } from '../test-support/sim-requests.js';
+import { chatBody, fastEngine, postJson, postSse, until } from '../test-support/sim-requests.js';
+import { renderChat } from './text.js';
 
 interface Chunk {
   object: string;
@@ -113,5 +116,27 @@ describe('replica wire format', () => {
     expect((bad.json as { error: { message: string } }).error.message).toContain('typo');
     await postJson(`${replica.url}/sim/faults`, {}, 'PUT');
     expect(replica.engine.slowdown).toEqual({ prefillMultiplier: 1, slowTokenMs: 0 });
+  });
+});
+
+describe('API-server cost (fake clock)', () => {
+  it('holds a request for the fixed cost plus a cost per prompt token, cached or not, before the engine sees it', async () => {
+    const clock = new FakeClock();
+    const r = await startReplica({ name: 'fe-0', engine: { ...fastEngine(), timeScale: 1, requestOverheadMs: 3, frontendMsPerToken: 0.5 }, clock });
+    try {
+      const content = 'A prompt the API server tokenises. '.repeat(10);
+      const held = 3 + 0.5 * countTokens(renderChat([{ role: 'user', content }]));
+      const inEngine = (): number => r.engine.waitingCount() + r.engine.runningCount();
+      const response = postSse(`${r.url}/v1/chat/completions`, chatBody(content));
+      await until(() => clock.pending() === 1);
+      await clock.advance(held - 0.01);
+      expect(inEngine()).toBe(0);
+      await clock.advance(0.01);
+      expect(inEngine()).toBe(1);
+      await clock.advance(10_000);
+      expect((await response).status).toBe(200);
+    } finally {
+      await r.close();
+    }
   });
 });

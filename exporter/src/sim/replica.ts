@@ -91,7 +91,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     res.on('close', () => {
       gone = true;
     });
-    await clock.sleep(config.requestOverheadMs * config.timeScale + faults.stallMs);
+    await clock.sleep((config.requestOverheadMs + config.frontendMsPerToken * countTokens(c.prompt)) * config.timeScale + faults.stallMs);
     if (gone) return;
 
     const envelope = {

@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startCluster, type Cluster } from './cluster.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { closeServer, listen, sendJson, urlFor } from './http-util.js';
 import { startReplica } from './replica.js';
 import { startRouter } from './router.js';
-import { chatBody, fastEngine, postJson, postSse } from '../test-support/sim-requests.js';
+import { chatBody, fastEngine, postJson, postSse, until } from '../test-support/sim-requests.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -116,6 +119,51 @@ describe('clusters', () => {
       expect(pb).toMatch(/^llm-d-/);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('gateway in front of the router (fake clock)', () => {
+  it('holds a request for the proxy hop and the picker work on its body before it reaches a replica', async () => {
+    const clock = new FakeClock();
+    const arrivals: number[] = [];
+    const upstream = createServer((req, res) => {
+      arrivals.push(clock.now());
+      req.resume();
+      req.on('end', () => sendJson(res, 200, {}));
+    });
+    const port = await listen(upstream, '127.0.0.1', 0);
+    const router = await startRouter({
+      policy: 'round-robin', model: fastEngine().model, seed: 1, clock,
+      replicas: [{ name: 'r-0', url: urlFor('127.0.0.1', port) }],
+      gateway: { proxyMs: 5, pickerMs: 2, pickerMsPerKib: 1 },
+    });
+    try {
+      const body = JSON.stringify(chatBody('x'.repeat(3000), { stream: false }));
+      const held = 5 + 2 + body.length / 1024;
+      const response = fetch(`${router.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await until(() => clock.pending() === 2); // the router's KV scrape, and this request at the gateway
+      await clock.advance(held - 0.01);
+      expect(arrivals).toEqual([]);
+      await clock.advance(0.01);
+      await until(() => arrivals.length === 1);
+      expect(arrivals[0]).toBeCloseTo(held, 9);
+      expect((await response).status).toBe(200);
+    } finally {
+      await router.close();
+      await closeServer(upstream);
+    }
+  });
+
+  it('stands as llm-d\'s inference gateway in front of a prefix-aware cluster, a Service in front of the others', async () => {
+    const [pa, rr] = await Promise.all([startCluster({ ...fastEngine(), replicas: 1, router: 'prefix-aware' }), startCluster({ ...fastEngine(), replicas: 1, router: 'round-robin' })]);
+    try {
+      expect(pa.gateway).toBe('inference-gateway');
+      expect(rr.gateway).toBe('service');
+      pa.setPolicy('random');
+      expect(pa.gateway).toBe('inference-gateway');
+    } finally {
+      await Promise.all([pa.close(), rr.close()]);
     }
   });
 });

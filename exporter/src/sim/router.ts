@@ -1,8 +1,10 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../util/clock.js';
 import { seededRandom } from '../util/random.js';
 import { faultsSchema } from './faults.js';
+import { GATEWAY_COSTS, Gateway, type GatewayCosts } from './gateway.js';
 import { BodyError, closeServer, listen, readBody, readJson, route, sendError, sendJson, urlFor } from './http-util.js';
 import { ROUTER, VLLM } from './metric-names.js';
 import { POLICIES, createPolicy, type Policy, type PolicyName, type ReplicaView } from './router-policy.js';
@@ -19,6 +21,11 @@ export interface RouterOptions {
   port?: number;
   /** How often the router scrapes each replica's KV usage for the prefix-aware score. */
   scrapeIntervalMs?: number;
+  /** What a request pays before it is routed (default: a Kubernetes Service, nothing). */
+  gateway?: GatewayCosts;
+  /** Multiplies the gateway's costs, like the engine's timeScale (default 1). */
+  timeScale?: number;
+  clock?: Clock;
 }
 
 export interface Router {
@@ -53,17 +60,24 @@ function promptText(body: Buffer): string {
   }
 }
 
+/** Below Node's default server keepAliveTimeout (5 s), which the replicas keep. */
+const UPSTREAM_IDLE_MS = 4000;
+
 /**
  * A router in front of the replicas: proxies /v1/* to the replica its policy picks and streams the
- * answer back unchanged (status, headers including x-inference-pod, body chunk by chunk). A replica
- * that is down gives a 502 JSON error and nothing else changes.
+ * answer back unchanged (status, headers including x-inference-pod, body chunk by chunk), after the
+ * gateway's costs. A replica that is down gives a 502 JSON error and nothing else changes.
  */
 export async function startRouter(opts: RouterOptions): Promise<Router> {
   if (opts.replicas.length === 0) throw new RangeError('a router needs at least one replica');
   const random = seededRandom(opts.seed ^ 0x7007e5);
   let policy: Policy = createPolicy(opts.policy, random);
   const views: ReplicaView[] = opts.replicas.map((r) => ({ name: r.name, inFlight: 0, kvUsage: 0 }));
-  const agent = new Agent({ keepAlive: true });
+  // Idle upstream sockets close here before the replica's server drops them (Node's keepAliveTimeout,
+  // 5 s): reusing one the replica is closing at that moment failed a request with ECONNRESET.
+  const agent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS });
+  const clock = opts.clock ?? systemClock;
+  const gateway = new Gateway(opts.gateway ?? GATEWAY_COSTS.service, clock, opts.timeScale);
 
   const registry = new Registry();
   const routed = new Counter({ name: ROUTER.requests, help: 'Requests routed, by replica and policy.', labelNames: ['replica', 'policy'], registers: [registry] });
@@ -73,6 +87,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
 
   const proxy = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
+    await gateway.pass(body.length);
     const i = policy.choose({ text: promptText(body), model: opts.model }, views);
     const view = views[i] as ReplicaView;
     const target = opts.replicas[i] as { name: string; url: string };
@@ -164,8 +179,15 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
       }),
     );
   };
-  const scraper = setInterval(() => void scrapeKvUsage(), opts.scrapeIntervalMs ?? 1000);
-  scraper.unref();
+  // On the router's clock, so that simulated time decides when the picker's view is refreshed.
+  const stopScraping = new AbortController();
+  void (async () => {
+    for (;;) {
+      await clock.sleep(opts.scrapeIntervalMs ?? 1000, stopScraping.signal);
+      if (stopScraping.signal.aborted) return;
+      await scrapeKvUsage();
+    }
+  })();
 
   const setPolicy = (name: PolicyName): void => {
     if (name !== policy.name) policy = createPolicy(name, random);
@@ -177,7 +199,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     policy: () => policy.name,
     setPolicy,
     close: async () => {
-      clearInterval(scraper);
+      stopScraping.abort();
       await closeServer(server);
       agent.destroy();
     },

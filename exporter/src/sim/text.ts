@@ -1,5 +1,5 @@
 import { seededRandom } from '../util/random.js';
-import { hashString } from './block-hash.js';
+import { CHARS_PER_TOKEN, hashString } from './block-hash.js';
 
 export interface PromptMessage {
   role: string;
@@ -30,6 +30,8 @@ const WORDS = [
  * The answer a replica gives to a prompt: plausible words, deterministic in (prompt, seed), so two
  * runs of the same script produce the same history and the same cache behaviour. Its natural length
  * is drawn between `minTokens` and `maxTokens`; `limit` (the request's max_tokens) cuts it short.
+ * Tokens are the text cut every CHARS_PER_TOKEN characters, so an answer of N tokens counts as N
+ * tokens again when the next turn sends it back, as a real tokenizer's own output does.
  */
 export function generateAnswer(
   prompt: string,
@@ -39,16 +41,17 @@ export function generateAnswer(
   const random = seededRandom(hashString(prompt, seed) % 4294967296);
   const natural = opts.minTokens + random.int(Math.max(1, opts.maxTokens - opts.minTokens + 1));
   const count = Math.min(natural, opts.limit);
-  const tokens: string[] = [];
+  let text = '';
   let sentence = 0;
-  for (let i = 0; i < count; i++) {
+  while (text.length < count * CHARS_PER_TOKEN) {
     const word = random.pick(WORDS);
-    if (sentence === 0) tokens.push(`${i === 0 ? '' : ' '}${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`);
+    if (sentence === 0) text += `${text.length === 0 ? '' : ' '}${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`;
     else if (sentence > 6 && random.next() < 0.2) {
-      tokens.push(random.next() < 0.3 ? '.\n\n' : '.');
+      text += random.next() < 0.3 ? '.\n\n' : '.';
       sentence = -1;
-    } else tokens.push(` ${word}`);
+    } else text += ` ${word}`;
     sentence++;
   }
+  const tokens = Array.from({ length: count }, (_, i) => text.slice(i * CHARS_PER_TOKEN, (i + 1) * CHARS_PER_TOKEN));
   return { tokens, finishReason: natural > opts.limit ? 'length' : 'stop' };
 }

@@ -33,3 +33,9 @@ export async function postJson(url: string, body: unknown, method = 'POST'): Pro
 export function chatBody(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: DEFAULT_ENGINE_CONFIG.model, messages: [{ role: 'user', content }], max_tokens: 12, stream: true, ...extra };
 }
+
+/** Wait (real time, bounded) until `done` holds: for I/O on loopback while a fake clock stands still. */
+export async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
+  if (!done()) throw new Error('still waiting after 2000 tries');
+}

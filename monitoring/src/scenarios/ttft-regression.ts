@@ -1,0 +1,58 @@
+import { DEFAULT_TURN_CAP, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
+import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
+import { during, histogram, observe, type HistogramParts, type HistogramStretch } from './series.js';
+
+/** P95 reads only the buckets; each case writes the bounds around the quantiles it moves between. */
+const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) =>
+  histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches);
+
+const aDay = 1440;
+/** 10 probes a minute under 0.1s: P95 0.095s. */
+const fast = observe(10, 0.05);
+/** 10 probes a minute between 0.1s and 0.25s: P95 0.2425s. */
+const doubled = observe(10, 0.2);
+/** 10 probes a minute between 0.5s and 1s: P95 0.975s. */
+const slow = observe(10, 0.75);
+
+export const ttftRegression: ScenarioFile = {
+  name: 'ttft-regression',
+  alert: 'KVCanaryTTFTP95Regression',
+  about:
+    'KVCanaryTTFTP95Regression: P95 > 1.5x its 1h average a day earlier, above 0.25s, for 15m.\n' +
+    '10 probes a minute. "fast" = every TTFT under 0.1s (P95 0.095s); "slow" = every TTFT in 0.5-1s (P95 0.975s).',
+  scenarios: [
+    {
+      name: 'fires when P95 jumps from 0.095s to 0.975s and stays there',
+      input: ttft([0.1, 0.25, 0.5, 1, '+Inf'], during(aDay, fast), during(60, slow)),
+      figures: [figure(recorded.ttftP95, '1470m', { labels: { target: 'prod' }, value: 0.9750000000000001 })],
+      alerts: [
+        ...quiet('1450m'),
+        fires('1470m', {
+          labels: { target: 'prod', severity: 'warning' },
+          annotations: {
+            summary: 'prod P95 TTFT is 10.26x its level 1d ago',
+            description:
+              'P95 time to first token of prod is 975ms over the last 5m, 10.26x its 1h average 1d earlier (threshold 1.5x and above 0.25s, ' +
+              'for 15m). Check what changed since then: routing policy (prefix-aware vs round-robin), replica count or restarts (cold ' +
+              'caches), KV-cache usage and evictions, queueing (waiting requests) and the per-replica hit ratio.',
+          },
+        }),
+      ],
+    },
+    {
+      name: 'a fast service doubling its P95 (0.095s to 0.243s) stays under the 0.25s floor',
+      input: ttft([0.1, 0.25, '+Inf'], during(aDay, fast), during(60, doubled)),
+      alerts: quiet('1500m'),
+    },
+    {
+      name: 'a five-minute spike is shorter than the 15m hold',
+      input: ttft([0.1, 1, '+Inf'], during(aDay, fast), during(5, slow), during(55, fast)),
+      alerts: quiet('1452m', '1460m', '1480m'),
+    },
+    {
+      name: 'a service that was just as slow a day ago has not regressed',
+      input: ttft([0.5, 1, '+Inf'], during(aDay + 60, slow)),
+      alerts: quiet('1480m'),
+    },
+  ],
+};
