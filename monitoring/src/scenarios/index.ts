@@ -8,6 +8,7 @@ import { replicaKvHit } from './replica-kv-hit.js';
 import type { ScenarioFile } from './scenario.js';
 import { sloBurnRate } from './slo-burn-rate.js';
 import { ttftRegression } from './ttft-regression.js';
+import { ttftSplit } from './ttft-split.js';
 
 export const scenarioFiles: readonly ScenarioFile[] = [
   cacheSpeedup,
@@ -18,4 +19,5 @@ export const scenarioFiles: readonly ScenarioFile[] = [
   replicaKvHit,
   sloBurnRate,
   ttftRegression,
+  ttftSplit,
 ];
