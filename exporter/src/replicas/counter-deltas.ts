@@ -58,7 +58,18 @@ export class WindowedPair {
   totalA = 0;
   totalB = 0;
 
-  constructor(private readonly windowMs: number) {}
+  /**
+   * Set by a step where `a` grew more than `b` although `a` can never outgrow it (prefix-cache hits:
+   * every hit is a queried token): a broken page or counters reset apart. That step's increases are
+   * dropped, the totals unchanged; `a`'s increase is kept here for the log. Null otherwise.
+   */
+  outgrewBy: number | null = null;
+
+  /** `aNeverOutgrowsB` for hits and queries; a histogram's sum (seconds) may well outgrow its count. */
+  constructor(
+    private readonly windowMs: number,
+    private readonly aNeverOutgrowsB = false,
+  ) {}
 
   /** Whether the replica ever exposed the pair: the exporter shows its totals only then. */
   get seen(): boolean {
@@ -70,6 +81,11 @@ export class WindowedPair {
     const pairOk = a !== null && b !== null;
     const da = this.a.observe(pairOk ? a : null);
     const db = this.b.observe(pairOk ? b : null);
+    this.outgrewBy = this.aNeverOutgrowsB && da !== null && db !== null && da > db ? da : null;
+    if (this.outgrewBy !== null) {
+      this.window = null;
+      return null;
+    }
     const compared = da !== null && db !== null;
     if (compared) {
       this.totalA += da;

@@ -18,6 +18,7 @@ import { EXPECTED_PICKER_NAMES, isPickerMetric, readPickerPage, type PickerPage 
 import { EXPECTED_ENGINE_NAMES, isWantedMetric, normalise } from './normalise.js';
 import { applyScrape, markDown, newReplicaState, snapshotOf, type ReplicaState } from './replica-state.js';
 import { scrapeMetrics, type ScrapeResult } from './scrape.js';
+import { dropOutOfRange } from './range-check.js';
 import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
 import type { ProbeCounts } from './probe-counts.js';
 import type { Replica, ReplicaSnapshot, ReplicaSource } from './types.js';
@@ -161,13 +162,18 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       return;
     }
     if (!state.up && state.lastFailure !== null) logger.info({ ...log, replica: state.name }, 'replica scrape recovered');
-    const raw = normalise(result.samples);
+    const { figures: raw, dropped } = dropOutOfRange(normalise(result.samples));
     if (raw.engine === null && !state.unknownPageLogged) {
       logger.warn({ ...log, replica: state.name, expected: EXPECTED_ENGINE_NAMES }, 'replica page carries none of the engine metrics kvcanary reads; its figures stay empty');
     }
     state.unknownPageLogged = raw.engine === null;
     const own = new Map(gpuReadings(result.samples).map((g) => [g.gpu, g.utilization]));
-    applyScrape(state, raw, capGpus(own), options.clock.now());
+    dropped.push(...applyScrape(state, raw, capGpus(own), options.clock.now()));
+    for (const d of dropped) {
+      if (state.rangeWarned.has(d.figure)) continue;
+      state.rangeWarned.add(d.figure);
+      logger.warn({ ...log, replica: state.name, figure: d.figure, value: d.value }, 'replica figure out of range; dropped, not exported');
+    }
   }
 
   async function scrapeDcgm(url: string, signal: AbortSignal): Promise<void> {

@@ -5,6 +5,7 @@
 import { ENGINE_PHASES, type EnginePhase, type PrefixCacheState } from '@kvcanary/contract';
 import { CounterTotal, HIT_RATIO_WINDOW_MS, WindowedPair, windowMean, windowRatio, type PairWindow } from './counter-deltas.js';
 import type { RawFigures } from './normalise.js';
+import type { OutOfRange } from './range-check.js';
 import type { EngineTotals, Replica, ReplicaSnapshot } from './types.js';
 
 export interface ReplicaState {
@@ -29,6 +30,8 @@ export interface ReplicaState {
   ownGpus: Map<string, number>;
   /** The page matched no engine: said once, not every scrape. */
   unknownPageLogged: boolean;
+  /** Figures already reported out of range: each is warned about once per replica, then dropped quietly. */
+  rangeWarned: Set<OutOfRange['figure']>;
 }
 
 export function newReplicaState(name: string, r: Replica, engineWindowMs: number): ReplicaState {
@@ -41,7 +44,7 @@ export function newReplicaState(name: string, r: Replica, engineWindowMs: number
     metricsUrl: r.metricsUrl,
     up: false,
     lastFailure: null,
-    hits: new WindowedPair(HIT_RATIO_WINDOW_MS),
+    hits: new WindowedPair(HIT_RATIO_WINDOW_MS, true),
     hitRatio: null,
     prefixCache: 'unknown',
     prefixCacheNote: null,
@@ -52,27 +55,30 @@ export function newReplicaState(name: string, r: Replica, engineWindowMs: number
     preemptions: new CounterTotal(),
     ownGpus: new Map(),
     unknownPageLogged: false,
+    rangeWarned: new Set(),
   };
 }
 
-/** A good scrape, read at `at` ms. */
-export function applyScrape(state: ReplicaState, raw: RawFigures, ownGpus: Map<string, number>, at: number): void {
+/** A good scrape, read at `at` ms; returns the prefix-cache step it dropped, if hits outgrew queries. */
+export function applyScrape(state: ReplicaState, raw: RawFigures, ownGpus: Map<string, number>, at: number): OutOfRange[] {
   state.up = true;
   state.lastFailure = null;
   const { prefixCache } = raw;
   const window = state.hits.observe(prefixCache.counters?.hits ?? null, prefixCache.counters?.queries ?? null, at);
   state.prefixCache = prefixCache.state;
   state.hitRatio = prefixCache.counters ? windowRatio(window) : null;
-  state.prefixCacheNote = prefixCache.note ?? (state.hitRatio !== null ? null : hitRatioGap(window));
+  state.prefixCacheNote = prefixCache.note ?? (state.hitRatio !== null ? null : hitRatioGap(window, state.hits.outgrewBy !== null));
   state.kvCacheUsage = raw.kvCacheUsage;
   state.running = raw.running;
   state.waiting = raw.waiting;
   for (const p of ENGINE_PHASES) state.phases[p].observe(raw.phases[p]?.sum ?? null, raw.phases[p]?.count ?? null, at);
   state.preemptions.observe(raw.preemptions);
   state.ownGpus = ownGpus;
+  return state.hits.outgrewBy === null ? [] : [{ figure: 'prefixCacheHits', value: state.hits.outgrewBy }];
 }
 
-function hitRatioGap(window: PairWindow | null): string {
+function hitRatioGap(window: PairWindow | null, outgrew: boolean): string {
+  if (outgrew) return 'prefix-cache hits grew faster than queries in the last scrape (a broken page, or counters reset apart); that step is not counted';
   return window === null ? 'waiting for a second scrape of the counters' : `no prefix-cache queries in the last ${HIT_RATIO_WINDOW_MS / 60_000} minutes`;
 }
 
