@@ -10,6 +10,7 @@ import {
   CANDIDATE,
   DEFAULT_TURN_CAP,
   DOC_TYPES,
+  ENGINE_PHASES,
   NO_ROLE,
   OUTCOMES,
   ROLES,
@@ -56,6 +57,7 @@ const fixedValues: Record<string, readonly string[]> = {
   doc_type: DOC_TYPES,
   quantile: WINDOW_QUANTILES.map((q) => q.label),
   turn: Array.from({ length: DEFAULT_TURN_CAP }, (_, i) => turnLabel(i + 1, DEFAULT_TURN_CAP)),
+  phase: ENGINE_PHASES,
 };
 
 function bucketBoundsOf(series: string): string[] {
@@ -103,6 +105,7 @@ const labelValues: Record<string, readonly string[]> = {
   outcome: OUTCOMES,
   replica: ['pod-0', 'pod-1'],
   gpu: ['0', '1'],
+  phase: ENGINE_PHASES,
   quantile: WINDOW_QUANTILES.map((q) => q.label),
   version: ['0.0.0-test'],
   workload: ['0123456789ab'],

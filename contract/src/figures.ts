@@ -6,7 +6,7 @@
  *   which the dashboard generator sets to the figure's refId from this table.
  * Legends, frame names and target or replica label values never decide what a number means.
  */
-import { WINDOW_QUANTILES } from './labels.js';
+import { WINDOW_QUANTILES, type EnginePhase } from './labels.js';
 import { exporterMetrics as m, type Unit } from './metrics.js';
 import { recorded } from './recorded.js';
 
@@ -36,6 +36,11 @@ function quantileSources(field: 'p50' | 'p95' | 'p99'): FigureSource[] {
   return [{ series: named.name }, ...(q ? [{ series: m.ttftWindow.name, where: { quantile: q.label } }] : [])];
 }
 
+/** A phase's mean from the recorded per-phase series (fixed `phase` values from ./labels.ts). */
+function enginePhase(phase: EnginePhase): FigureSource {
+  return { series: recorded.enginePhaseMean.name, where: { phase } };
+}
+
 export const panelFigures = {
   ttftP50: { refId: 'ttftP50', unit: 'seconds', scope: 'target', sources: quantileSources('p50') },
   ttftP95: { refId: 'ttftP95', unit: 'seconds', scope: 'target', sources: quantileSources('p95') },
@@ -55,7 +60,15 @@ export const panelFigures = {
     by: 'turn',
     sources: [{ series: recorded.ttftMeanByTurn.name }, { series: m.ttftTurnWindow.name }],
   },
+  ttftMean: { refId: 'ttftMean', unit: 'seconds', scope: 'target', sources: [{ series: recorded.ttftMean.name }] },
+  engineTtft: { refId: 'engineTtft', unit: 'seconds', scope: 'target', sources: [enginePhase('ttft')] },
+  engineQueue: { refId: 'engineQueue', unit: 'seconds', scope: 'target', sources: [enginePhase('queue')] },
+  enginePrefill: { refId: 'enginePrefill', unit: 'seconds', scope: 'target', sources: [enginePhase('prefill')] },
+  ttftOutsideEngine: { refId: 'ttftOutsideEngine', unit: 'seconds', scope: 'target', sources: [{ series: recorded.ttftOutsideEngine.name }] },
   requests: { refId: 'requests', unit: 'count', scope: 'target', by: 'outcome', sources: [] },
+  /** Both token counts come by refId (increase() of the counters); a target whose cached count is absent did not report it. */
+  promptTokens: { refId: 'promptTokens', unit: 'tokens', scope: 'target', sources: [] },
+  cachedPromptTokens: { refId: 'cachedPromptTokens', unit: 'tokens', scope: 'target', sources: [] },
   targetUp: { refId: 'targetUp', unit: 'boolean', scope: 'target', sources: [{ series: m.targetUp.name }] },
   lastSuccess: { refId: 'lastSuccess', unit: 'timestamp_seconds', scope: 'target', sources: [{ series: m.lastSuccess.name }] },
   replicaHitRatio: {
@@ -81,6 +94,8 @@ export const panelFigures = {
   replicaRunning: { refId: 'replicaRunning', unit: 'count', scope: 'replica', sources: [{ series: m.replicaRequestsRunning.name }] },
   replicaWaiting: { refId: 'replicaWaiting', unit: 'count', scope: 'replica', sources: [{ series: m.replicaRequestsWaiting.name }] },
   replicaProbeRequests: { refId: 'replicaProbeRequests', unit: 'count', scope: 'replica', sources: [] },
+  replicaPrefixCache: { refId: 'replicaPrefixCache', unit: 'boolean', scope: 'replica', sources: [{ series: m.replicaPrefixCacheEnabled.name }] },
+  replicaSchedulerQueue: { refId: 'replicaSchedulerQueue', unit: 'count', scope: 'replica', sources: [{ series: m.replicaSchedulerQueue.name }] },
 } as const satisfies Record<string, PanelFigure>;
 
 export type FigureId = keyof typeof panelFigures;

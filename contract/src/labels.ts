@@ -54,6 +54,23 @@ export function compareTurnLabels(a: string, b: string): number {
 /** The `vantage` label of an exporter whose config names no vantage (and sets no KVCANARY_VANTAGE). */
 export const DEFAULT_VANTAGE = 'default';
 
+/**
+ * Phases of a request that a replica times itself, the `phase` label of the engine counters:
+ * `ttft` is the engine's own time to first token (vLLM V1 counts it from the request's arrival at the
+ * engine, so it includes the engine's queue), `queue` its time waiting to be scheduled, `prefill` its
+ * time from being scheduled to its first token.
+ */
+export const ENGINE_PHASES = ['ttft', 'queue', 'prefill'] as const;
+export type EnginePhase = (typeof ENGINE_PHASES)[number];
+
+/**
+ * Whether a replica caches prefixes: `enabled` or `disabled` when the replica says so
+ * (`vllm:cache_config_info{enable_prefix_caching}`, vLLM V0's hit-rate gauge at -1), `unknown` when
+ * its page does not tell.
+ */
+export const PREFIX_CACHE_STATES = ['enabled', 'disabled', 'unknown'] as const;
+export type PrefixCacheState = (typeof PREFIX_CACHE_STATES)[number];
+
 /** The `replica` label of probe responses past the per-target bound or with no usable header. */
 export const OTHER_REPLICA = 'other';
 

@@ -89,7 +89,7 @@ function comparisonPanel(): GenericPanelBuilder {
     )
     .datasource(datasource)
     .span(24)
-    .height(13)
+    .height(15)
     .options({ targetLabel: 'target', baseline: '$baseline', candidate: '$candidate' });
   for (const id of FIGURE_IDS) panel = panel.withTarget(promQuery(comparisonQueries[id], panelFigures[id].refId, true));
   return panel;
@@ -132,11 +132,29 @@ export function buildMainDashboard(): DashboardBuilder {
     .withPanel(timeseries('Mean TTFT by turn', 'Later turns resend the conversation: with a working prefix cache they are much faster than turn 1.', q.ttftByTurn, 's', 12))
     .withPanel(timeseries('Cache speedup (turn 1 mean / later turns mean)', 'Falls towards 1 when later turns stop hitting the prefix cache (e.g. round-robin routing).', q.cacheSpeedup, 'x', 12))
     .withPanel(timeseries('Candidate / baseline', 'Above 1: the candidate is slower (TTFT) or has a larger speedup. Needs roles in the exporter config.', q.candidateOverBaseline, 'x', 12))
+    .withPanel(
+      timeseries(
+        'Where TTFT goes: client, engine and the rest',
+        "Mean TTFT the canary measures, the replicas' own mean TTFT (vllm:time_to_first_token_seconds, over every request they served), and the difference: gateway, endpoint picker, network and queues in front of the engine.",
+        q.ttftSplit,
+        's',
+        12,
+      ),
+    )
+    .withPanel(timeseries('Inside the engine: queue, prefill, preemptions', "The replicas' own mean queue and prefill times (part of their TTFT) and their preemption rate.", q.engineInside, 's', 12))
     .withRow(new RowBuilder('Replicas'))
     .withPanel(timeseries('Prefix-cache hit ratio per replica', 'rate(hits) / rate(queries) over 5m: recent behaviour, not a lifetime average.', q.replicaKvHit, 'percentunit', 8).min(0).max(1))
     .withPanel(timeseries('KV-cache usage per replica', 'Share of KV-cache blocks in use; near 1 the cache evicts prefixes.', q.replicaKvUsage, 'percentunit', 8).min(0).max(1))
     .withPanel(timeseries('GPU utilisation per replica', 'From the DCGM exporter (or the simulator), averaged over the replica\'s GPUs.', q.replicaGpu, 'percentunit', 8).min(0).max(1))
-    .withPanel(timeseries('Requests running / waiting per replica', 'Queueing shows up here before it shows up in TTFT.', q.replicaQueue, 'short', 24))
+    .withPanel(
+      timeseries(
+        'Requests running / waiting per replica',
+        "Queueing shows up here before it shows up in TTFT. 'waiting (endpoint picker)' is the queue llm-d's scheduler last saw for the pod: far from the pod's own figure, its picture is stale.",
+        q.replicaQueue,
+        'short',
+        24,
+      ),
+    )
     .withRow(new RowBuilder('Probes'))
     .withPanel(timeseries('Failed probe requests by outcome', 'Per second, outcome != success, by target and vantage.', q.errorsByOutcome, 'reqps', 12))
     .withPanel(alertsPanel())

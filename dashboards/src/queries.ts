@@ -5,7 +5,7 @@
  * lifetime-counter ratio. test/monitoring-dashboards.test.ts parses each one with promtool and checks
  * that every series it names is in the contract.
  */
-import { BASELINE, CANDIDATE, SUCCESS, exporterMetrics as m, overBaseline, recorded, type FigureId } from '@kvcanary/contract';
+import { BASELINE, CANDIDATE, SUCCESS, exporterMetrics as m, overBaseline, recorded, type EnginePhase, type FigureId } from '@kvcanary/contract';
 
 /** Target selector for the overview panels (multi-value `$target` is formatted as a regex by Grafana). */
 const targets = 'target=~"$target"';
@@ -30,6 +30,11 @@ export interface Query {
 /** `name{selector}` of a metric or recorded series. */
 function select(series: { name: string }, selector: string): string {
   return `${series.name}{${selector}}`;
+}
+
+/** The replicas' own mean time of one phase, from the recorded per-phase series. */
+function enginePhase(phase: EnginePhase, selector: string): string {
+  return select(recorded.enginePhaseMean, `${selector}, phase="${phase}"`);
 }
 
 /**
@@ -60,7 +65,15 @@ export const comparisonQueries = {
   ttftFirstTurn: { expr: select(recorded.ttftMeanFirstTurn, pair), legend: '{{target}} TTFT first turn' },
   ttftLaterTurns: { expr: select(recorded.ttftMeanLaterTurns, pair), legend: '{{target}} TTFT later turns' },
   ttftByTurn: { expr: select(recorded.ttftMeanByTurn, pair), legend: '{{target}} TTFT turn {{turn}}' },
+  ttftMean: { expr: select(recorded.ttftMean, pair), legend: '{{target}} TTFT mean' },
+  engineTtft: { expr: enginePhase('ttft', pair), legend: '{{target}} engine TTFT' },
+  engineQueue: { expr: enginePhase('queue', pair), legend: '{{target}} engine queue' },
+  enginePrefill: { expr: enginePhase('prefill', pair), legend: '{{target}} engine prefill' },
+  ttftOutsideEngine: { expr: select(recorded.ttftOutsideEngine, pair), legend: '{{target}} outside the engine' },
   requests: { expr: increaseOverRange(m.requests, 'target, outcome'), legend: '{{target}} requests {{outcome}}' },
+  promptTokens: { expr: increaseOverRange(m.promptTokens, 'target'), legend: '{{target}} prompt tokens' },
+  // Absent for a target that never reported cached tokens: the panel says "not reported" rather than 0 %.
+  cachedPromptTokens: { expr: increaseOverRange(m.cachedPromptTokens, 'target'), legend: '{{target}} cached prompt tokens' },
   // Down from any vantage point shows as down; the latest success from any of them counts.
   targetUp: { expr: `min by (target) (${select(m.targetUp, pair)})`, legend: '{{target}} up' },
   lastSuccess: { expr: `max by (target) (${select(m.lastSuccess, pair)})`, legend: '{{target}} last success' },
@@ -71,6 +84,9 @@ export const comparisonQueries = {
   replicaRunning: { expr: perReplica('max', m.replicaRequestsRunning, pair), legend: '{{target}} {{replica}} running' },
   replicaWaiting: { expr: perReplica('max', m.replicaRequestsWaiting, pair), legend: '{{target}} {{replica}} waiting' },
   replicaProbeRequests: { expr: increaseOverRange(m.replicaProbeRequests, 'target, replica'), legend: '{{target}} {{replica}} probes' },
+  // Off from any vantage point shows as off.
+  replicaPrefixCache: { expr: perReplica('min', m.replicaPrefixCacheEnabled, pair), legend: '{{target}} {{replica}} prefix caching' },
+  replicaSchedulerQueue: { expr: perReplica('max', m.replicaSchedulerQueue, pair), legend: '{{target}} {{replica}} queue (endpoint picker)' },
 } satisfies Record<FigureId, Query>;
 
 export const overviewQueries = {
@@ -88,12 +104,23 @@ export const overviewQueries = {
     { expr: overBaseline(recorded.ttftP99).name, legend: '{{target}} / {{baseline}} P99' },
     { expr: overBaseline(recorded.cacheSpeedup).name, legend: '{{target}} / {{baseline}} cache speedup' },
   ],
+  ttftSplit: [
+    { expr: select(recorded.ttftMean, targets), legend: '{{target}} canary (client)' },
+    { expr: enginePhase('ttft', targets), legend: '{{target}} engine (replicas)' },
+    { expr: select(recorded.ttftOutsideEngine, targets), legend: '{{target}} outside the engine' },
+  ],
+  engineInside: [
+    { expr: enginePhase('queue', targets), legend: '{{target}} queue' },
+    { expr: enginePhase('prefill', targets), legend: '{{target}} prefill' },
+    { expr: `sum by (target) (rate(${select(m.replicaPreemptions, targets)}[$__rate_interval]))`, legend: '{{target}} preemptions/s' },
+  ],
   replicaKvHit: [{ expr: select(recorded.replicaKvHitRatio, targets), legend: '{{target}} {{replica}}' }],
   replicaKvUsage: [{ expr: perReplica('max', m.replicaKvCacheUsage, targets), legend: '{{target}} {{replica}}' }],
   replicaGpu: [{ expr: perReplica('avg', m.replicaGpuUtilization, targets), legend: '{{target}} {{replica}}' }],
   replicaQueue: [
     { expr: perReplica('max', m.replicaRequestsRunning, targets), legend: '{{target}} {{replica}} running' },
     { expr: perReplica('max', m.replicaRequestsWaiting, targets), legend: '{{target}} {{replica}} waiting' },
+    { expr: perReplica('max', m.replicaSchedulerQueue, targets), legend: '{{target}} {{replica}} waiting (endpoint picker)' },
   ],
   errorsByOutcome: [
     {

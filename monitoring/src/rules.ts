@@ -19,6 +19,7 @@ import {
   recorded,
   sloViolationRatio,
   turnLabel,
+  type EnginePhase,
   type RecordedSeries,
   type Role,
 } from '@kvcanary/contract';
@@ -71,6 +72,9 @@ function ttft(part: 'bucket' | 'sum' | 'count', matcher = ''): string {
 /** The label value of first turns: every later turn, capped or not, has another. */
 const firstTurn = turnLabel(1, DEFAULT_TURN_CAP);
 
+/** The engine phase that the split subtracts: the replicas' own TTFT. */
+const enginePhaseTtft: EnginePhase = 'ttft';
+
 /** Every outcome but success, as a reader lists them: `a, b and c` (the scenario tests expect the same words). */
 export function failureOutcomes(): string {
   const failures = OUTCOMES.filter((o) => o !== SUCCESS);
@@ -114,6 +118,16 @@ function recordingRules(c: RuleConfig): RecordingRule[] {
     expr: `avg by (${labelsOf(into)}) (avg_over_time(${metric}[${c.replicaImbalance.window}]))`,
   });
 
+  // Both sides of the split over the same window; `> 0` keeps a target whose replicas served nothing out instead of NaN.
+  const enginePhaseMean: RecordingRule = {
+    record: recorded.enginePhaseMean.name,
+    expr: `${sumRate(m.replicaEnginePhaseSeconds.name, w, recorded.enginePhaseMean)}\n/ (${sumRate(m.replicaEnginePhaseRequests.name, w, recorded.enginePhaseMean)} > 0)`,
+  };
+  const ttftOutsideEngine: RecordingRule = {
+    record: recorded.ttftOutsideEngine.name,
+    expr: `${recorded.ttftMean.name}\n- on (target)\n${recorded.enginePhaseMean.name}{phase="${enginePhaseTtft}"}`,
+  };
+
   const rules: RecordingRule[] = [
     quantile(0.5, recorded.ttftP50),
     quantile(0.95, recorded.ttftP95),
@@ -122,6 +136,9 @@ function recordingRules(c: RuleConfig): RecordingRule[] {
     meanTtft(recorded.ttftMeanByTurn),
     meanTtft(recorded.ttftMeanFirstTurn, `{turn="${firstTurn}"}`),
     meanTtft(recorded.ttftMeanLaterTurns, `{turn!="${firstTurn}"}`),
+    meanTtft(recorded.ttftMean),
+    enginePhaseMean,
+    ttftOutsideEngine,
     { record: recorded.cacheSpeedup.name, expr: `${recorded.ttftMeanFirstTurn.name}\n/ ${recorded.ttftMeanLaterTurns.name}` },
     { record: recorded.requestRate.name, expr: sumRate(m.requests.name, w, recorded.requestRate) },
     {

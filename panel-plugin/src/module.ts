@@ -31,6 +31,13 @@ export const plugin = new PanelPlugin<ComparisonOptions>(ComparisonPanel).setPan
     .addBooleanSwitch({ path: 'showHeadline', name: 'P50 / P95 / P99 and cache speedup', defaultValue: D.showHeadline, category: [SECTIONS] })
     .addBooleanSwitch({ path: 'showTurns', name: 'TTFT by turn', defaultValue: D.showTurns, category: [SECTIONS] })
     .addBooleanSwitch({ path: 'showFirstLater', name: 'First vs later turns', defaultValue: D.showFirstLater, category: [SECTIONS] })
+    .addBooleanSwitch({
+      path: 'showTtftSplit',
+      name: 'Where TTFT goes (client vs engine)',
+      description: "The canary's mean TTFT beside the replicas' own, and the time outside the engine. Shown when the replicas report their timings.",
+      defaultValue: D.showTtftSplit,
+      category: [SECTIONS],
+    })
     .addBooleanSwitch({ path: 'showReplicas', name: 'Per-replica KV and GPU', defaultValue: D.showReplicas, category: [SECTIONS] })
     .addBooleanSwitch({ path: 'showFreshness', name: 'Freshness (request counts)', defaultValue: D.showFreshness, category: [SECTIONS] })
     .addRadio({

@@ -9,6 +9,8 @@ export interface ComparisonOptions {
   showHeadline: boolean;
   showTurns: boolean;
   showFirstLater: boolean;
+  /** Where TTFT goes: the canary's mean beside the replicas' own (engine) mean, and the rest. */
+  showTtftSplit: boolean;
   showReplicas: boolean;
   showFreshness: boolean;
   latencyUnit: LatencyUnit;
@@ -29,6 +31,7 @@ export const DEFAULT_OPTIONS: ComparisonOptions = {
   showHeadline: true,
   showTurns: true,
   showFirstLater: true,
+  showTtftSplit: true,
   showReplicas: true,
   showFreshness: true,
   latencyUnit: 'ms',

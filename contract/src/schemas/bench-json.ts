@@ -29,13 +29,15 @@ export const requestRecordSchema = z.object({
   startedAt: z.number(),
   /** To the first chunk with non-empty delta.content or delta.reasoning_content. */
   ttftMs: z.number().optional(),
+  /** To the first chunk with non-empty delta.content (reasoning not counted); absent when no content came. */
+  ttfcMs: z.number().optional(),
   /** To the end of the stream (or the failure). */
   totalMs: z.number(),
   /** Mean gap between content chunks after the first. */
   itlMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
-  /** usage.prompt_tokens_details.cached_tokens, when the server reports it. */
+  /** usage.prompt_tokens_details.cached_tokens, when the server reports it; absent is "not reported", never 0. */
   cachedTokens: z.number().optional(),
   /** The replica that served it: the replica header's value as a `replica` label value (replicaLabelValue), when the response carried one. */
   replica: z.string().optional(),

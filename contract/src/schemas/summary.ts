@@ -5,7 +5,7 @@
  * writer that added fields.
  */
 import { z } from 'zod';
-import { ROLES } from '../labels.js';
+import { PREFIX_CACHE_STATES, ROLES } from '../labels.js';
 
 /** Order statistics of a set of durations, in milliseconds (the reference tool's percentile). */
 export const distributionSchema = z.object({
@@ -46,6 +46,12 @@ export const summarySchema = z.object({
   requestsPerSecond: z.number(),
   /** Over successful requests only; null when there are none. */
   ttft: distributionSchema.nullable(),
+  /**
+   * To the first non-empty `delta.content`, reasoning deltas not counted (the reference tool's TTFT);
+   * `ttft` counts the first token of any kind, as the server does. Equal for models that stream no
+   * reasoning; null when no request got content. Absent in files written before it existed.
+   */
+  timeToFirstContent: distributionSchema.nullable().default(null),
   totalTime: distributionSchema.nullable(),
   itl: distributionSchema.nullable(),
   byTurn: z.array(groupMeanSchema),
@@ -54,7 +60,11 @@ export const summarySchema = z.object({
   laterTurnsMeanMs: z.number().nullable(),
   /** First-turn mean / later-turns mean; null when either side is empty. */
   cacheSpeedup: z.number().nullable(),
-  tokens: z.object({ prompt: z.number(), completion: z.number(), cached: z.number() }),
+  /**
+   * From the stream's `usage`. `cached` (usage.prompt_tokens_details.cached_tokens) is null when no
+   * request reported it, which is not 0: vLLM omits it unless it runs with --enable-prompt-tokens-details.
+   */
+  tokens: z.object({ prompt: z.number(), completion: z.number(), cached: z.number().nullable() }),
   /** Share of later turns served by the replica that served the previous turn; null when no replica header was seen. */
   turnAffinity: z.number().nullable(),
   /** Probe requests per replica label, when a replica header was seen. */
@@ -67,8 +77,11 @@ export const replicaFiguresSchema = z.object({
   /** The `replica` label value. */
   name: z.string(),
   up: z.boolean(),
-  /** From counter increases over the last 5 minutes; null before two scrapes or with no queries. */
+  /** From counter increases over the last 5 minutes; null before two scrapes, with no queries, or with prefix caching off. */
   prefixCacheHitRatio: z.number().nullable(),
+  prefixCache: z.enum(PREFIX_CACHE_STATES),
+  /** Why there is no hit ratio (caching off, no counters of one generation, no queries yet), or null when there is one. */
+  prefixCacheNote: z.string().nullable(),
   /** 0-1. */
   kvCacheUsage: z.number().nullable(),
   running: z.number().nullable(),
@@ -76,6 +89,10 @@ export const replicaFiguresSchema = z.object({
   /** 0-1, averaged over the replica's GPUs. */
   gpuUtilization: z.number().nullable(),
   probeRequests: z.number(),
+  /** Mean TTFT the replica reports for every request it served over the window, ms; null without its histogram. */
+  engineTtftMeanMs: z.number().nullable(),
+  /** Requests waiting on the replica as the endpoint picker last saw them; null without a picker, or when it does not list the replica. */
+  schedulerQueue: z.number().nullable(),
 });
 export type ReplicaFigures = z.infer<typeof replicaFiguresSchema>;
 
@@ -88,6 +105,29 @@ export const intervalsSchema = z.object({
 });
 export type Intervals = z.infer<typeof intervalsSchema>;
 
+/**
+ * Where the target's TTFT goes, over the window, from the replicas' own histograms summed over replicas:
+ * means in ms of every request the replicas served (not only the canary's), null for a phase no replica
+ * reports. Canary TTFT (`summary.ttft.mean`) minus `ttftMeanMs` is the time outside the engine.
+ */
+export const engineSplitSchema = z.object({
+  requests: z.number(),
+  ttftMeanMs: z.number().nullable(),
+  queueMeanMs: z.number().nullable(),
+  prefillMeanMs: z.number().nullable(),
+});
+export type EngineSplit = z.infer<typeof engineSplitSchema>;
+
+/** What the target's endpoint picker reports about its pool (per-pod queues are in the replicas' `schedulerQueue`). */
+export const schedulerViewSchema = z.object({
+  up: z.boolean(),
+  /** 0-1, the pool's mean. */
+  kvCacheUsage: z.number().nullable(),
+  averageQueueSize: z.number().nullable(),
+  requestsRunning: z.number().nullable(),
+});
+export type SchedulerView = z.infer<typeof schedulerViewSchema>;
+
 /** One target in `/api/v1/summary`: the window's figures, their confidence intervals, its replicas. */
 export const targetSummarySchema = z.object({
   summary: summarySchema,
@@ -97,6 +137,10 @@ export const targetSummarySchema = z.object({
   lastSuccess: z.string().nullable(),
   ci95: intervalsSchema,
   replicas: z.array(replicaFiguresSchema),
+  /** null when no replica reports its own timings. */
+  engine: engineSplitSchema.nullable(),
+  /** null when the target names no endpoint picker. */
+  scheduler: schedulerViewSchema.nullable(),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 

@@ -60,6 +60,7 @@ const published: Summary = {
   conversationsPlanned: 11,
   requestsPerSecond: 110 / 210.48,
   ttft: dist(44.47, 881.38, 208.96, 119.0, 727.26, 814.92),
+  timeToFirstContent: null,
   totalTime: dist(2347.15, 10874.38, 6323.26, 6138.65, 9769.03, 10000),
   itl: null,
   byTurn: [332.52, 305.08, 270.26, 203.46, 276.7, 95.63, 138.93, 152.36, 180.47, 134.21].map((meanMs, i) => ({ key: String(i + 1), meanMs, count: 11 })),
@@ -193,6 +194,22 @@ describe('formatSummary', () => {
         '='.repeat(80),
       ].join('\n'),
     );
+  });
+
+  it('says cached tokens were not reported when no response carried them, rather than 0', () => {
+    // vLLM without --enable-prompt-tokens-details: usage has no prompt_tokens_details at all.
+    const s = summarize([makeRecord({ promptTokens: 1000, completionTokens: 50 })], { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 1 });
+    expect(s.tokens).toEqual({ prompt: 1000, completion: 50, cached: null });
+    expect(formatSummary(s, { seed: 1 })).toContain('  Cached prompt:   not reported by the server (vLLM reports it with --enable-prompt-tokens-details)');
+    const zero = summarize([makeRecord({ promptTokens: 1000, cachedTokens: 0 })], { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 1 });
+    expect(formatSummary(zero, { seed: 1 })).toContain('  Cached prompt:            0 (0.0% of prompt)');
+  });
+
+  it('adds the time to first content when a reasoning model thought before answering', () => {
+    const records = [makeRecord({ ttftMs: 120, ttfcMs: 1500 }), makeRecord({ conversation: 1, ttftMs: 80, ttfcMs: 900 })];
+    const text = formatSummary(summarize(records, { target: 't', model: 'm', elapsedSeconds: 1, conversationsPlanned: 2 }), { seed: 1 });
+    expect(text).toContain("Time to First Content (reasoning not counted, the reference tool's TTFT):\n  Min:        900.00 ms\n  Max:       1500.00 ms\n  Mean:      1200.00 ms");
+    expect(text).toContain('Time to First Token (TTFT):\n  Min:         80.00 ms');
   });
 
   it('leaves out what the reference leaves out when nothing succeeded', () => {

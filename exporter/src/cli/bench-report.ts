@@ -98,8 +98,19 @@ function extraLines(s: Summary, extras: ReportExtras): string[] {
   else for (const [outcome, count] of failures.sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(row(outcome, pyInt(count, 10)));
 
   lines.push('', 'Tokens:', row('Prompt', pyInt(s.tokens.prompt, 10)), row('Completion', pyInt(s.tokens.completion, 10)));
-  const cachedShare = s.tokens.prompt > 0 ? ` (${pyFixed((100 * s.tokens.cached) / s.tokens.prompt, 1)}% of prompt)` : '';
-  lines.push(row('Cached prompt', `${pyInt(s.tokens.cached, 10)}${cachedShare}`));
+  const { cached } = s.tokens;
+  if (cached === null) {
+    lines.push(row('Cached prompt', 'not reported by the server (vLLM reports it with --enable-prompt-tokens-details)'));
+  } else {
+    const cachedShare = s.tokens.prompt > 0 ? ` (${pyFixed((100 * cached) / s.tokens.prompt, 1)}% of prompt)` : '';
+    lines.push(row('Cached prompt', `${pyInt(cached, 10)}${cachedShare}`));
+  }
+
+  // Only when reasoning came first: for other models the two are the same figures.
+  const ttfc = s.timeToFirstContent;
+  if (ttfc && s.ttft && (ttfc.count !== s.ttft.count || ttfc.mean !== s.ttft.mean)) {
+    lines.push('', "Time to First Content (reasoning not counted, the reference tool's TTFT):", ...distributionLines(ttfc, true));
+  }
 
   if (s.itl) lines.push('', 'Inter-Token Latency:', figure('Mean', 8, s.itl.mean, ' ms'), figure('P50', 8, s.itl.p50, ' ms'), figure('P95', 8, s.itl.p95, ' ms'));
 

@@ -8,6 +8,12 @@
  * time — not the time after any JSON work — that becomes TTFT (the client is on the measurement path:
  * README.md, "How it measures").
  *
+ * Which event starts the clock: TTFT (`ttftMs`) ends at the first chunk carrying any generated text,
+ * `delta.content` or the reasoning deltas a reasoning parser streams first (`reasoning_content`, newer
+ * `reasoning`), as the server's own TTFT counts any token; `ttfcMs` ends at the first non-empty
+ * `delta.content`, as the reference tool counts. They are equal for a model that streams no reasoning;
+ * a stream of reasoning only has a TTFT and no `ttfcMs`.
+ *
  * Outcome rules (the contract's fixed set, OUTCOMES):
  * - connect_error: no byte of an answer came back (refused, DNS, TLS handshake, reset or closed
  *   before answering).
@@ -113,6 +119,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
   private errorBody: string | undefined;
   private chunkAt = 0;
   private ttftMs: number | undefined;
+  private ttfcMs: number | undefined;
   private lastContentAt = 0;
   private gapSum = 0;
   private gaps = 0;
@@ -159,6 +166,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     if (error !== undefined) result.error = this.opts.sanitize(error).slice(0, MAX_ERROR_CHARS);
     if (this.status !== undefined) result.status = this.status;
     if (this.ttftMs !== undefined) result.ttftMs = this.ttftMs;
+    if (this.ttfcMs !== undefined) result.ttfcMs = this.ttfcMs;
     if (this.gaps > 0) result.itlMs = this.gapSum / this.gaps;
     if (this.promptTokens !== undefined) result.promptTokens = this.promptTokens;
     if (this.completionTokens !== undefined) result.completionTokens = this.completionTokens;
@@ -302,6 +310,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     }
     this.lastContentAt = at;
     if (content === '') return;
+    this.ttfcMs ??= at - this.t0;
     if (this.text.length + content.length > this.opts.limits.maxAnswerChars) {
       this.overLimit(`answer longer than ${this.opts.limits.maxAnswerChars} characters: the server ignores max_tokens`);
       return;

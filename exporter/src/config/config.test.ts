@@ -38,6 +38,7 @@ describe('config fixtures', () => {
       ['llm-d', 'candidate', true, 'x-inference-pod'],
     ]);
     expect(config.targets?.[0]?.replicas?.kubernetes).toEqual({ namespace: 'llm', labelSelector: 'app=vllm', port: 8000, path: '/metrics' });
+    expect(config.targets?.[1]?.replicas?.endpointPicker).toEqual({ url: 'http://epp.llm.svc:9090/metrics' });
     expect(config.pacing).toMatchObject({ conversationsPerMinute: 6, turns: 8, maxTokens: 500, thinkTime: { min: 1000, max: 3000 }, timeout: 120_000 });
     expect(config.window).toEqual({ duration: 900_000, maxRequests: 3000 });
     expect(config.turnLabelCap).toBe(10);

@@ -69,8 +69,10 @@ const staticReplica = z.strictObject({
 const replicas = z.strictObject({
   static: z.array(staticReplica).min(1, 'must list at least one replica').optional(),
   kubernetes: kubernetesReplicas.optional(),
-  /** A DCGM exporter's /metrics; its DCGM_FI_DEV_GPU_UTIL{pod} series are matched to replicas by name. */
+  /** A DCGM exporter's /metrics; its GPU series are matched to replicas by their `pod` (and `namespace`) labels. */
   dcgm: z.strictObject({ url: httpUrl }).optional(),
+  /** The target's endpoint picker /metrics (llm-d, gateway-api-inference-extension): its per-pod view is matched to replicas by pod name. */
+  endpointPicker: z.strictObject({ url: httpUrl }).optional(),
 });
 
 const target = z.strictObject({

@@ -60,8 +60,10 @@ function liveExporterMetrics(): ExporterMetrics {
       replicas: () => [
         {
           target: 'vllm',
-          replicas: [upReplica('pod-0', { figures: { probeRequests: 2 } })],
+          replicas: [upReplica('pod-0', { figures: { probeRequests: 2, schedulerQueue: 1 } })],
           probeRequests: new Map([['pod-0', 2]]),
+          engine: null,
+          scheduler: { up: true, kvCacheUsage: 0.3, averageQueueSize: 0.4, requestsRunning: 2 },
         },
       ],
     },

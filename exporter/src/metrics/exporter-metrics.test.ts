@@ -50,14 +50,24 @@ function setup(replicas: TargetReplicas[] = []) {
 const replicas: TargetReplicas = {
   target: 'vllm',
   replicas: [
-    upReplica('pod-0', { figures: { prefixCacheHitRatio: 0.75, gpuUtilization: 0.5, probeRequests: 3 }, prefixCacheHits: 300, prefixCacheQueries: 400, gpus: [{ gpu: '0', utilization: 0.5 }] }),
+    upReplica('pod-0', {
+      figures: { prefixCacheHitRatio: 0.75, gpuUtilization: 0.5, probeRequests: 3, schedulerQueue: 4 },
+      prefixCacheCounters: { hits: 300, queries: 400 },
+      gpus: [{ gpu: '0', utilization: 0.5 }],
+      phaseTotals: { ttft: { seconds: 12.5, requests: 100 }, queue: { seconds: 2, requests: 100 } },
+      preemptions: 3,
+    }),
     downReplica('pod-1', 1),
+    // Prefix caching off (vLLM V0, hit rate -1): it says so, and has no ratio and no counters.
+    upReplica('pod-2', { figures: { prefixCacheHitRatio: null, prefixCache: 'disabled' }, prefixCacheCounters: null, phaseTotals: {}, preemptions: null }),
   ],
   probeRequests: new Map([
     ['pod-0', 3],
     ['pod-1', 1],
     ['other', 2],
   ]),
+  engine: null,
+  scheduler: { up: true, kvCacheUsage: 0.3, averageQueueSize: null, requestsRunning: 2 },
 };
 
 describe('ExporterMetrics', () => {
@@ -82,12 +92,48 @@ describe('ExporterMetrics', () => {
     expect(sample(body, 'kvcanary_replica_prefix_cache_hit_ratio', { replica: 'pod-1' })).toBeUndefined();
     expect(sample(body, 'kvcanary_replica_prefix_cache_hits_total', { replica: 'pod-0' })).toBe(300);
     expect(sample(body, 'kvcanary_replica_gpu_utilization_ratio', { gpu: '0' })).toBe(0.5);
+    expect(sample(body, 'kvcanary_replica_prefix_cache_enabled', { replica: 'pod-0' })).toBe(1);
+    expect(sample(body, 'kvcanary_replica_prefix_cache_enabled', { replica: 'pod-1' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_prefix_cache_enabled', { replica: 'pod-2' })).toBe(0);
+    expect(sample(body, 'kvcanary_replica_prefix_cache_hit_ratio', { replica: 'pod-2' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_prefix_cache_hits_total', { replica: 'pod-2' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_engine_phase_seconds_total', { replica: 'pod-0', phase: 'ttft' })).toBe(12.5);
+    expect(sample(body, 'kvcanary_replica_engine_phase_requests_total', { replica: 'pod-0', phase: 'queue' })).toBe(100);
+    expect(sample(body, 'kvcanary_replica_engine_phase_seconds_total', { phase: 'prefill' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_preemptions_total', { replica: 'pod-0' })).toBe(3);
+    expect(sample(body, 'kvcanary_replica_preemptions_total', { replica: 'pod-2' })).toBeUndefined();
+    expect(sample(body, 'kvcanary_replica_scheduler_queue_size', { replica: 'pod-0' })).toBe(4);
+    expect(sample(body, 'kvcanary_scheduler_up', { target: 'vllm' })).toBe(1);
+    expect(sample(body, 'kvcanary_scheduler_kv_cache_usage_ratio', { target: 'vllm' })).toBe(0.3);
+    expect(sample(body, 'kvcanary_scheduler_average_queue_size')).toBeUndefined();
+    expect(sample(body, 'kvcanary_scheduler_requests_running', { target: 'vllm' })).toBe(2);
+    expect(sample(body, 'kvcanary_time_to_first_content_seconds_count', { target: 'vllm' })).toBe(4);
     expect(sample(body, 'kvcanary_target_info', { target: 'llm-d', role: 'candidate', workload: '0123456789ab' })).toBe(1);
     expect(sample(body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0); // declared down until the runtime says otherwise
     expect(sample(body, 'kvcanary_last_success_timestamp_seconds', { target: 'vllm' })).toBe(1_700_000_002);
     expect(sample(body, 'kvcanary_build_info', { version: '0.1.0-test' })).toBe(1);
     expect(body).toContain('process_cpu_seconds_total');
     expect(body).not.toContain('# {conversation_id');
+  });
+
+  it('has no cached-token series for a target that never reported cached tokens, and one at 0 for a target that reported 0', async () => {
+    const metrics = setup();
+    metrics.modelDiscovered('llm-d', 'm');
+    metrics.observeRequest(record({ target: 'llm-d', cachedTokens: undefined }), 'm');
+    const before = (await metrics.render(undefined)).body;
+    expect(sample(before, 'kvcanary_prompt_tokens_total', { target: 'llm-d' })).toBe(100);
+    expect(sample(before, 'kvcanary_cached_prompt_tokens_total', { target: 'llm-d' })).toBeUndefined();
+    metrics.observeRequest(record({ target: 'llm-d', cachedTokens: 0 }), 'm');
+    expect(sample((await metrics.render(undefined)).body, 'kvcanary_cached_prompt_tokens_total', { target: 'llm-d' })).toBe(0);
+  });
+
+  it('observes time to first content apart from TTFT when reasoning came first', async () => {
+    const metrics = setup();
+    // A reasoning model: thinking from 200 ms, the answer's first content at 2.4 s.
+    metrics.observeRequest(record({ target: 'llm-d', ttftMs: 200, ttfcMs: 2400 }), 'm');
+    const body = (await metrics.render(undefined)).body;
+    expect(sample(body, 'kvcanary_ttft_seconds_sum', { target: 'llm-d' })).toBe(0.2);
+    expect(sample(body, 'kvcanary_time_to_first_content_seconds_sum', { target: 'llm-d' })).toBe(2.4);
   });
 
   it("has every target's request series from the start, its failed model lookups counted, and one model's worth once known", async () => {

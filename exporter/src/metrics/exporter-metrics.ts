@@ -1,5 +1,5 @@
 import { Registry, collectDefaultMetrics, openMetricsContentType, type LabelValues, type OpenMetricsContentType } from 'prom-client';
-import { MODEL_LOOKUP_ERROR, NO_ROLE, OUTCOMES, SUCCESS, UNKNOWN_MODEL, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
+import { ENGINE_PHASES, MODEL_LOOKUP_ERROR, NO_ROLE, OUTCOMES, SUCCESS, UNKNOWN_MODEL, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import type { TargetReplicas } from '../replicas/index.js';
 import { counter, gauge, histogram } from './from-contract.js';
@@ -40,6 +40,7 @@ export class ExporterMetrics {
   /** OpenMetrics mode from the start: exemplars only exist on metrics created in such a registry. */
   readonly registry = new Registry<OpenMetricsContentType>();
   private readonly ttft;
+  private readonly ttfc;
   private readonly duration;
   private readonly itl;
   private readonly requests;
@@ -63,6 +64,7 @@ export class ExporterMetrics {
     }
 
     this.ttft = histogram(m.ttft, registry, { enableExemplars: true });
+    this.ttfc = histogram(m.timeToFirstContent, registry);
     this.duration = histogram(m.requestDuration, registry);
     this.itl = histogram(m.interTokenLatency, registry);
     this.requests = counter(m.requests, registry);
@@ -103,11 +105,52 @@ export class ExporterMetrics {
         for (const { gpu, utilization } of r.gpus) g.set({ target, replica: r.figures.name, gpu }, utilization);
       }),
     );
-    counter(m.replicaPrefixCacheHits, registry, (c) => perReplica((target, r) => c.inc({ target, replica: r.figures.name }, r.prefixCacheHits)));
-    counter(m.replicaPrefixCacheQueries, registry, (c) => perReplica((target, r) => c.inc({ target, replica: r.figures.name }, r.prefixCacheQueries)));
+    figure(m.replicaPrefixCacheEnabled, (f) => (f.prefixCache === 'unknown' ? null : f.prefixCache === 'enabled' ? 1 : 0));
+    figure(m.replicaSchedulerQueue, (f) => f.schedulerQueue);
+    // Counters exist only for replicas whose page has them: a 0 would read as "no hits", not "not reported".
+    counter(m.replicaPrefixCacheHits, registry, (c) =>
+      perReplica((target, r) => {
+        if (r.prefixCacheCounters) c.inc({ target, replica: r.figures.name }, r.prefixCacheCounters.hits);
+      }),
+    );
+    counter(m.replicaPrefixCacheQueries, registry, (c) =>
+      perReplica((target, r) => {
+        if (r.prefixCacheCounters) c.inc({ target, replica: r.figures.name }, r.prefixCacheCounters.queries);
+      }),
+    );
+    const perPhase = (definition: typeof m.replicaEnginePhaseSeconds, part: 'seconds' | 'requests'): void => {
+      counter(definition, registry, (c) =>
+        perReplica((target, r) => {
+          for (const phase of ENGINE_PHASES) {
+            const totals = r.phaseTotals[phase];
+            if (totals) c.inc({ target, replica: r.figures.name, phase }, totals[part]);
+          }
+        }),
+      );
+    };
+    perPhase(m.replicaEnginePhaseSeconds, 'seconds');
+    perPhase(m.replicaEnginePhaseRequests, 'requests');
+    counter(m.replicaPreemptions, registry, (c) =>
+      perReplica((target, r) => {
+        if (r.preemptions !== null) c.inc({ target, replica: r.figures.name }, r.preemptions);
+      }),
+    );
     counter(m.replicaProbeRequests, registry, (c) => {
       for (const t of sources.replicas()) for (const [replica, n] of t.probeRequests) c.inc({ target: t.target, replica }, n);
     });
+
+    const scheduler = (definition: typeof m.schedulerUp, value: (v: NonNullable<TargetReplicas['scheduler']>) => number | null): void => {
+      gauge(definition, registry, (g) => {
+        for (const t of sources.replicas()) {
+          const v = t.scheduler ? value(t.scheduler) : null;
+          if (v !== null) g.set({ target: t.target }, v);
+        }
+      });
+    };
+    scheduler(m.schedulerUp, (v) => (v.up ? 1 : 0));
+    scheduler(m.schedulerKvCacheUsage, (v) => v.kvCacheUsage);
+    scheduler(m.schedulerAverageQueue, (v) => v.averageQueueSize);
+    scheduler(m.schedulerRequestsRunning, (v) => v.requestsRunning);
 
     this.targetUp = gauge(m.targetUp, registry);
     this.lastSuccess = gauge(m.lastSuccess, registry);
@@ -154,9 +197,13 @@ export class ExporterMetrics {
     this.targetUp.set({ target }, up ? 1 : 0);
   }
 
+  /**
+   * Not the cached-token counter: it appears with the first response that reports cached tokens, so a
+   * target that never does has none (not reported), rather than a 0 that reads as "nothing cached".
+   */
   private declareModelSeries(target: string, model: string): void {
     for (const outcome of OUTCOMES) this.requests.inc({ target, model, outcome }, 0);
-    for (const c of [this.promptTokens, this.completionTokens, this.cachedTokens]) c.inc({ target, model }, 0);
+    for (const c of [this.promptTokens, this.completionTokens]) c.inc({ target, model }, 0);
   }
 
   observeRequest(r: RequestRecord, model: string): void {
@@ -164,7 +211,7 @@ export class ExporterMetrics {
     this.requests.inc({ target, model, outcome: r.outcome });
     if (r.promptTokens) this.promptTokens.inc({ target, model }, r.promptTokens);
     if (r.completionTokens) this.completionTokens.inc({ target, model }, r.completionTokens);
-    if (r.cachedTokens) this.cachedTokens.inc({ target, model }, r.cachedTokens);
+    if (r.cachedTokens !== undefined) this.cachedTokens.inc({ target, model }, r.cachedTokens);
     if (r.outcome === SUCCESS && r.ttftMs !== undefined) {
       this.ttft.observe({
         labels: { target, model, turn: turnLabel(r.turn, this.options.turnCap), doc_type: r.docType },
@@ -173,6 +220,7 @@ export class ExporterMetrics {
         // (prom-client 15's typings wrongly tie exemplar label names to the metric's own label names.)
         exemplarLabels: { conversation_id: `${target}/${r.conversation}`.slice(0, 100) } as unknown as LabelValues<'target'>,
       });
+      if (r.ttfcMs !== undefined) this.ttfc.observe({ target, model }, r.ttfcMs / 1000);
       this.duration.observe({ target, model, doc_type: r.docType }, r.totalMs / 1000);
       if (r.itlMs !== undefined) this.itl.observe({ target, model }, r.itlMs / 1000);
       this.lastSuccess.set({ target }, (r.startedAt + r.totalMs) / 1000);

@@ -96,8 +96,8 @@ describe('createKubernetesSource', () => {
       kubeConfig: kubeConfigFor(api.url),
     });
     expect(await source.list()).toEqual([
-      { name: 'vllm-0', metricsUrl: 'http://10.0.0.1:8000/metrics' },
-      { name: 'vllm-5', metricsUrl: 'http://[fd00::5]:8000/metrics' },
+      { name: 'vllm-0', metricsUrl: 'http://10.0.0.1:8000/metrics', namespace: 'llm' },
+      { name: 'vllm-5', metricsUrl: 'http://[fd00::5]:8000/metrics', namespace: 'llm' },
     ]);
     expect(source.lastError()).toBeNull();
     const query = new URL(state.requests[0] ?? '', 'http://x').searchParams;
@@ -122,8 +122,8 @@ describe('createKubernetesSource', () => {
     expect((await source.list()).map((r) => r.name)).toEqual(['a']);
     await clock.advance(10_000);
     expect(await source.list()).toEqual([
-      { name: 'a', metricsUrl: 'http://10.0.0.1:9000/custom' },
-      { name: 'b', metricsUrl: 'http://10.0.0.2:9000/custom' },
+      { name: 'a', metricsUrl: 'http://10.0.0.1:9000/custom', namespace: 'llm' },
+      { name: 'b', metricsUrl: 'http://10.0.0.2:9000/custom', namespace: 'llm' },
     ]);
     expect(state.requests).toHaveLength(2);
   });

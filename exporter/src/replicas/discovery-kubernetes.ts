@@ -59,7 +59,7 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
         const ip = pod.status?.podIP;
         if (!name || !ip) return [];
         const host = ip.includes(':') ? `[${ip}]` : ip;
-        return [{ name, metricsUrl: `${scheme}://${host}:${options.port}${path}` }];
+        return [{ name, namespace: options.namespace, metricsUrl: `${scheme}://${host}:${options.port}${path}` }];
       });
       if (lastError !== null) logger.info({ namespace: options.namespace }, 'kubernetes discovery recovered');
       lastError = null;

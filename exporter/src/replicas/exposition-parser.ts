@@ -19,7 +19,10 @@ export interface ParseResult {
 }
 
 export interface ParseOptions {
-  /** Keep only samples whose name passes; histogram and summary series are always dropped. */
+  /**
+   * Keep only samples whose name passes, histogram parts included (`x_sum`, `x_count` when named
+   * exactly). Without a filter, histogram and summary series are dropped.
+   */
   keep?: (name: string) => boolean;
 }
 
@@ -98,8 +101,8 @@ function parseSampleLine(
   if (fields.length > 2 || fields[0] === undefined || fields[0] === '') throw new LineError('value expected');
   const value = parseValue(fields[0]);
   if (fields[1] !== undefined && !/^-?\d+(\.\d+)?$/.test(fields[1])) throw new LineError('bad timestamp');
+  if (keep) return keep(name) ? { name, labels, value } : null;
   if (isAggregateSeries(name, aggregates)) return null;
-  if (keep && !keep(name)) return null;
   return { name, labels, value };
 }
 

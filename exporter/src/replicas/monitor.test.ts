@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { replicaLabelValue } from '@kvcanary/contract';
 import { createStaticSource } from './discovery-static.js';
-import { createReplicaMonitor, type ReplicaMonitor } from './monitor.js';
+import type { ReplicaMonitor } from './monitor.js';
 import { ProbeCounts } from './probe-counts.js';
 import { FakeClock } from '../test-support/fake-clock.js';
-import { startLoopback, type Loopback } from '../test-support/loopback.js';
+import type { Loopback } from '../test-support/loopback.js';
+import { pageServer, recordingLogger, testMonitor } from '../test-support/replica-harness.js';
 import { dcgm, sglang, vllmV1 } from '../test-support/replica-pages.js';
-import type { Logger } from '../util/logger.js';
 import type { Replica, ReplicaSource } from './types.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -15,31 +15,9 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-/** A logger that remembers what it was told, to assert on warnings. */
-function recordingLogger(): Logger & { lines: Array<{ level: string; msg: string; obj: object }> } {
-  const lines: Array<{ level: string; msg: string; obj: object }> = [];
-  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, msg: msg ?? '', obj });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** One loopback server playing many replicas by path; `pages` is read at request time. */
-async function replicaServer(pages: Record<string, () => string | 'hang' | 'huge' | 'error'>): Promise<Loopback> {
-  const server = await startLoopback((req, res) => {
-    const page = pages[req.url ?? '']?.();
-    if (page === undefined || page === 'error') {
-      res.writeHead(page === 'error' ? 500 : 404).end('nope');
-    } else if (page === 'hang') {
-      res.writeHead(200, { 'content-type': 'text/plain' }); // headers, then nothing: a stalled body
-    } else if (page === 'huge') {
-      // No content-length: the cap must hold while streaming.
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      const line = 'vllm:num_requests_running 1\n'.repeat(1000);
-      for (let i = 0; i < 100; i++) res.write(line);
-      res.end();
-    } else {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(page);
-    }
-  });
+/** One loopback server playing many replicas by path, closed after the test. */
+async function replicaServer(pages: Parameters<typeof pageServer>[0]): Promise<Loopback> {
+  const server = await pageServer(pages);
   cleanups.push(() => server.close());
   return server;
 }
@@ -47,18 +25,8 @@ async function replicaServer(pages: Record<string, () => string | 'hang' | 'huge
 /** The summary's figures of every replica, in order. */
 const figures = (monitor: ReplicaMonitor) => monitor.snapshot().map((r) => r.figures);
 
-function monitorFor(source: ReplicaSource, extra: Partial<Parameters<typeof createReplicaMonitor>[0]> = {}): ReplicaMonitor {
-  const monitor = createReplicaMonitor({
-    target: 't',
-    source,
-    intervalMs: 1000,
-    timeoutMs: 300,
-    maxBodyBytes: 64 * 1024,
-    maxReplicas: 64,
-    clock: new FakeClock(),
-    probes: new ProbeCounts(64),
-    ...extra,
-  });
+function monitorFor(source: ReplicaSource, extra: Parameters<typeof testMonitor>[1] = {}): ReplicaMonitor {
+  const monitor = testMonitor(source, extra);
   cleanups.push(() => monitor.stop());
   return monitor;
 }
@@ -89,14 +57,19 @@ describe('createReplicaMonitor', () => {
       name: 'good',
       up: true,
       prefixCacheHitRatio: 0.5,
+      prefixCache: 'enabled',
+      prefixCacheNote: null,
       kvCacheUsage: 0.375,
       running: 4,
       waiting: 2,
       gpuUtilization: null,
       probeRequests: 0,
+      // Its TTFT histogram did not move between the two scrapes: no request to take a mean of.
+      engineTtftMeanMs: null,
+      schedulerQueue: null,
     });
     for (const bad of ['garbled', 'huge', 'slow', 'failing']) {
-      expect(byName[bad]).toMatchObject({ up: false, prefixCacheHitRatio: null, kvCacheUsage: null, running: null });
+      expect(byName[bad]).toMatchObject({ up: false, prefixCacheHitRatio: null, kvCacheUsage: null, running: null, prefixCacheNote: expect.stringMatching(/^replica down: /) });
     }
     const reasons = Object.fromEntries(
       logger.lines
@@ -109,7 +82,7 @@ describe('createReplicaMonitor', () => {
     expect(reasons.failing).toBe('HTTP 500');
     // Logged once per replica, not once per scrape.
     expect(logger.lines.filter((l) => l.msg === 'replica scrape failed')).toHaveLength(4);
-    expect(monitor.snapshot().find((r) => r.figures.name === 'good')).toMatchObject({ prefixCacheHits: 50, prefixCacheQueries: 100 });
+    expect(monitor.snapshot().find((r) => r.figures.name === 'good')).toMatchObject({ prefixCacheCounters: { hits: 50, queries: 100 } });
   });
 
   it('keeps accumulating reset-safe totals across a replica restart', async () => {
@@ -122,14 +95,23 @@ describe('createReplicaMonitor', () => {
     counters = { hits: 20, queries: 40 }; // restarted
     await monitor.scrapeOnce();
     expect(figures(monitor)[0]?.prefixCacheHitRatio).toBe(0.5);
-    expect(monitor.snapshot()).toMatchObject([{ figures: { name: `127.0.0.1:${new URL(server.url).port}` }, prefixCacheHits: 120, prefixCacheQueries: 240 }]);
+    expect(monitor.snapshot()).toMatchObject([{ figures: { name: `127.0.0.1:${new URL(server.url).port}` }, prefixCacheCounters: { hits: 120, queries: 240 } }]);
   });
 
-  it('uses the engine hit-rate gauge for SGLang, which has no counters', async () => {
+  it("does not take SGLang's per-batch hit-rate gauge for a hit ratio, and says why there is none", async () => {
     const server = await replicaServer({ '/metrics': () => sglang });
     const monitor = monitorFor(createStaticSource([{ name: 'sg', url: server.url }]));
     await monitor.scrapeOnce();
-    expect(figures(monitor)[0]).toMatchObject({ up: true, prefixCacheHitRatio: 0.75, kvCacheUsage: 0.28, running: 5, waiting: 2 });
+    expect(figures(monitor)[0]).toMatchObject({
+      up: true,
+      prefixCacheHitRatio: null,
+      prefixCache: 'unknown',
+      prefixCacheNote: 'the page has no prefix-cache hit and query counters',
+      kvCacheUsage: 0.28,
+      running: 5,
+      waiting: 2,
+    });
+    expect(monitor.snapshot()[0]?.prefixCacheCounters).toBeNull();
   });
 
   it('matches DCGM GPU utilisation to replicas by pod label, per GPU and averaged', async () => {

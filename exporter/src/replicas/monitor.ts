@@ -1,20 +1,24 @@
 /**
  * Per-replica figures for one target: discovers the replicas, scrapes each one's /metrics (and a
- * DCGM exporter, if configured) every interval, and keeps the figures the exporter exposes. It never
+ * DCGM exporter and the endpoint picker, if configured) every interval, and keeps the figures the
+ * exporter exposes. It never
  * throws into the exporter: a failing replica is `up: false`, a failing discovery keeps its list.
  * Label cardinality is bounded: at most `maxReplicas` replicas, named by the contract's
  * replicaLabelValue (the same rule as response headers, so one pod meets itself on one series), GPUs
  * per replica capped. A replica that leaves discovery is forgotten here, with its probe counts, at the
  * end of the scrape cycle that noticed; readers only ever see snapshots.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent } from 'undici';
 import { replicaLabelValue } from '@kvcanary/contract';
+import type { SchedulerView } from '@kvcanary/contract/schemas';
 import type { Clock } from '../util/clock.js';
-import { PrefixCacheDeltas } from './counter-deltas.js';
-import type { Sample } from './exposition-parser.js';
-import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
+import { gpuReadings, gpusOfPod, isDcgmMetric, type GpuReading } from './dcgm.js';
+import { EXPECTED_PICKER_NAMES, isPickerMetric, readPickerPage, type PickerPage } from './endpoint-picker.js';
+import { EXPECTED_ENGINE_NAMES, isWantedMetric, normalise } from './normalise.js';
+import { applyScrape, markDown, newReplicaState, snapshotOf, type ReplicaState } from './replica-state.js';
+import { scrapeMetrics, type ScrapeResult } from './scrape.js';
 import { dropOutOfRange } from './range-check.js';
-import { scrapeMetrics } from './scrape.js';
 import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
 import type { ProbeCounts } from './probe-counts.js';
 import type { Replica, ReplicaSnapshot, ReplicaSource } from './types.js';
@@ -23,8 +27,12 @@ export interface ReplicaMonitorOptions {
   /** The target's name, for log lines only (the exporter adds the `target` label). */
   target: string;
   source: ReplicaSource;
-  /** A DCGM exporter's /metrics; its `pod` label is matched to the replica name. */
+  /** A DCGM exporter's /metrics; its `pod` (and `namespace`) labels are matched to the replica. */
   dcgmUrl?: string;
+  /** The target's endpoint picker /metrics: what the scheduler believes about each pod. */
+  endpointPickerUrl?: string;
+  /** The engine figures (the replicas' own TTFT, queue and prefill times) are taken over this window: the summary's. */
+  engineWindowMs: number;
   intervalMs: number;
   timeoutMs: number;
   maxBodyBytes: number;
@@ -41,41 +49,49 @@ export interface ReplicaMonitor {
   scrapeOnce(): Promise<void>;
   /** Every kept replica as it is now, sorted by name; reading changes nothing. */
   snapshot(): ReplicaSnapshot[];
+  /** The endpoint picker's pool figures; null when the target names no picker. */
+  scheduler(): SchedulerView | null;
 }
 
 const MAX_GPUS_PER_REPLICA = 16;
 const SCRAPE_CONCURRENCY = 16;
+/**
+ * Every scrape in flight listens on the monitor's abort signal, and so does the sleep between cycles:
+ * at most SCRAPE_CONCURRENCY + 1 at once. Node warns from 11 (MaxListenersExceededWarning, a non-JSON
+ * line on stderr), so the signal is told its real bound.
+ */
+const SIGNAL_LISTENERS = SCRAPE_CONCURRENCY + 1;
 
-interface ReplicaState {
-  name: string;
-  /** The name as discovery gave it: DCGM's `pod` label is matched against this. */
-  sourceName: string;
-  metricsUrl: string;
+/** The endpoint picker as last scraped. */
+interface PickerState {
   up: boolean;
   lastFailure: string | null;
-  deltas: PrefixCacheDeltas;
-  hitRatio: number | null;
-  kvCacheUsage: number | null;
-  running: number | null;
-  waiting: number | null;
-  /** DCGM-style utilisation found on the replica's own page (the simulator serves it there). */
-  ownGpus: Map<string, number>;
-  /** Figures already reported out of range: each is warned about once per replica, then dropped quietly. */
-  rangeWarned: Set<string>;
+  page: PickerPage | null;
 }
 
 export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMonitor {
   const logger = options.logger ?? silentLogger;
   const log = { target: options.target };
   const states = new Map<string, ReplicaState>();
-  let dcgm: Map<string, Map<string, number>> | null = null;
+  let dcgm: GpuReading[] | null = null;
+  let dcgmFailure: string | null = null;
+  let dcgmUnmappedLogged = false;
+  let picker: PickerState | null = options.endpointPickerUrl ? { up: false, lastFailure: null, page: null } : null;
+  let pickerNotesLogged = '';
   let lastDropped = '';
   let dispatcher: Agent | null = null;
   let cycle: Promise<void> | null = null;
   let loop: Promise<void> | null = null;
-  let abort = new AbortController();
+  const newAbort = (): AbortController => {
+    const controller = new AbortController();
+    setMaxListeners(SIGNAL_LISTENERS, controller.signal);
+    return controller;
+  };
+  let abort = newAbort();
 
   const pool = (): Agent => (dispatcher ??= new Agent({ keepAliveTimeout: Math.max(options.intervalMs * 2, 4_000) }));
+  const scrape = (url: string, keep: (name: string) => boolean, signal: AbortSignal): Promise<ScrapeResult> =>
+    scrapeMetrics(url, { timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, dispatcher: pool(), keep, signal });
 
   async function discover(): Promise<Replica[]> {
     let listed: Replica[];
@@ -84,7 +100,7 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
     } catch (err) {
       // Sources promise not to throw; if one does anyway, keep what we have.
       logger.warn({ ...log, err: errorMessage(err) }, 'replica discovery failed; keeping the last known replicas');
-      return [...states.values()].map((s) => ({ name: s.sourceName, metricsUrl: s.metricsUrl }));
+      return [...states.values()].map((s) => ({ name: s.sourceName, metricsUrl: s.metricsUrl, ...(s.namespace !== undefined ? { namespace: s.namespace } : {}) }));
     }
     return listed;
   }
@@ -122,6 +138,7 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
         // the delta tracker reads as a reset, so the series simply goes on.
         state.metricsUrl = wanted.metricsUrl;
         state.sourceName = wanted.name;
+        if (wanted.namespace !== undefined) state.namespace = wanted.namespace;
         continue;
       }
       // The one way a replica leaves: its state and its probe counts go, so every series of it is
@@ -130,86 +147,87 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       options.probes.forget(name);
       logger.info({ ...log, replica: name }, 'replica left discovery; forgetting it');
     }
-    for (const [name, r] of kept) if (!states.has(name)) states.set(name, newState(name, r));
+    for (const [name, r] of kept) if (!states.has(name)) states.set(name, newReplicaState(name, r, options.engineWindowMs));
   }
 
   async function scrapeReplica(state: ReplicaState, signal: AbortSignal): Promise<void> {
-    const result = await scrapeMetrics(state.metricsUrl, {
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      dispatcher: pool(),
-      keep: isWantedMetric,
-      signal,
-    });
+    const result = await scrape(state.metricsUrl, isWantedMetric, signal);
     // A scrape cut short by stop() says nothing about the replica: keep what we knew.
     if (signal.aborted) return;
     if (!result.ok) {
       if (state.up || state.lastFailure !== result.reason) {
         logger.warn({ ...log, replica: state.name, reason: result.reason }, 'replica scrape failed');
       }
-      state.up = false;
-      state.lastFailure = result.reason;
-      // Stale figures would mislead; the counters keep their last values, so the next good
-      // scrape measures its delta over the whole gap.
-      state.hitRatio = state.kvCacheUsage = state.running = state.waiting = null;
-      state.ownGpus = new Map();
+      markDown(state, result.reason);
       return;
     }
     if (!state.up && state.lastFailure !== null) logger.info({ ...log, replica: state.name }, 'replica scrape recovered');
-    state.up = true;
-    state.lastFailure = null;
     const { figures: raw, dropped } = dropOutOfRange(normalise(result.samples));
-    const step = state.deltas.observe(raw.hits, raw.queries, options.clock.now());
-    if (step.hitsOutgrewQueries) dropped.push({ figure: 'prefixCacheHits', value: step.hitsDelta });
+    if (raw.engine === null && !state.unknownPageLogged) {
+      logger.warn({ ...log, replica: state.name, expected: EXPECTED_ENGINE_NAMES }, 'replica page carries none of the engine metrics kvcanary reads; its figures stay empty');
+    }
+    state.unknownPageLogged = raw.engine === null;
+    const own = new Map(gpuReadings(result.samples).map((g) => [g.gpu, g.utilization]));
+    dropped.push(...applyScrape(state, raw, capGpus(own), options.clock.now()));
     for (const d of dropped) {
       if (state.rangeWarned.has(d.figure)) continue;
       state.rangeWarned.add(d.figure);
       logger.warn({ ...log, replica: state.name, figure: d.figure, value: d.value }, 'replica figure out of range; dropped, not exported');
     }
-    // Engines without counters (V0 before they existed, SGLang) only offer their own gauge.
-    state.hitRatio = raw.hits && raw.queries ? step.ratio : raw.hitRateGauge;
-    state.kvCacheUsage = raw.kvCacheUsage;
-    state.running = raw.running;
-    state.waiting = raw.waiting;
-    state.ownGpus = capGpus(gpuRatios(result.samples));
   }
 
   async function scrapeDcgm(url: string, signal: AbortSignal): Promise<void> {
-    const result = await scrapeMetrics(url, {
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      dispatcher: pool(),
-      keep: (name) => name === DCGM_GPU_UTIL,
-      signal,
-    });
+    const result = await scrape(url, isDcgmMetric, signal);
     if (signal.aborted) return;
     if (!result.ok) {
-      if (dcgm !== null) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
+      if (dcgmFailure !== result.reason) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
       dcgm = null;
+      dcgmFailure = result.reason;
       return;
     }
-    const byPod = new Map<string, Sample[]>();
-    for (const s of result.samples) {
-      const pod = s.labels.pod;
-      if (!pod) continue;
-      const list = byPod.get(pod);
-      if (list) list.push(s);
-      else byPod.set(pod, [s]);
+    if (dcgmFailure !== null) logger.info(log, 'DCGM exporter scrape recovered');
+    dcgmFailure = null;
+    dcgm = gpuReadings(result.samples);
+    const unmapped = dcgm.length > 0 && dcgm.every((g) => g.pod === null);
+    if (unmapped && !dcgmUnmappedLogged) {
+      logger.warn(
+        { ...log, gpus: dcgm.length },
+        'DCGM GPUs carry no pod label (pod/pod_name empty or absent: dcgm-exporter runs without its Kubernetes pod mapping); GPU utilisation cannot be matched to replicas',
+      );
     }
-    dcgm = new Map([...byPod].map(([pod, samples]) => [pod, capGpus(gpuRatios(samples))]));
+    dcgmUnmappedLogged = unmapped;
+  }
+
+  async function scrapePicker(url: string, signal: AbortSignal): Promise<void> {
+    const result = await scrape(url, isPickerMetric, signal);
+    if (signal.aborted || picker === null) return;
+    if (!result.ok) {
+      if (picker.up || picker.lastFailure !== result.reason) logger.warn({ ...log, reason: result.reason }, 'endpoint picker scrape failed');
+      picker = { up: false, lastFailure: result.reason, page: null };
+      return;
+    }
+    const page = readPickerPage(result.samples);
+    picker = { up: true, lastFailure: null, page };
+    const notes = !page.recognised ? 'unrecognised' : page.pools.length > 1 ? `pools:${page.pools.join(',')}` : '';
+    if (notes !== pickerNotesLogged && notes !== '') {
+      if (page.recognised) logger.warn({ ...log, pools: page.pools }, 'endpoint picker page covers several pools; its pool-level figures are left out');
+      else logger.warn({ ...log, expected: EXPECTED_PICKER_NAMES }, 'endpoint picker page carries none of the scheduler metrics kvcanary reads');
+    }
+    pickerNotesLogged = notes;
   }
 
   async function runCycle(): Promise<void> {
     const signal = abort.signal;
     reconcile(bound(await discover()));
     const jobs: Array<() => Promise<void>> = [...states.values()].map((s) => () => scrapeReplica(s, signal));
-    const dcgmUrl = options.dcgmUrl;
+    const { dcgmUrl, endpointPickerUrl } = options;
     if (dcgmUrl) jobs.push(() => scrapeDcgm(dcgmUrl, signal));
+    if (endpointPickerUrl) jobs.push(() => scrapePicker(endpointPickerUrl, signal));
     await runLimited(jobs, SCRAPE_CONCURRENCY);
   }
 
   function gpusOf(state: ReplicaState): Map<string, number> {
-    const fromDcgm = dcgm?.get(state.sourceName);
+    const fromDcgm = dcgm ? capGpus(gpusOfPod(dcgm, state.sourceName, state.namespace)) : null;
     return fromDcgm && fromDcgm.size > 0 ? fromDcgm : state.ownGpus;
   }
 
@@ -227,7 +245,7 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
     },
     start() {
       if (loop) return;
-      abort = new AbortController();
+      abort = newAbort();
       const signal = abort.signal;
       loop = (async () => {
         while (!signal.aborted) {
@@ -246,47 +264,25 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
       await agent?.destroy().catch(() => undefined);
       await options.source.close?.();
       // A fresh signal, so scrapeOnce() after stop() still works (e.g. a one-off /probe).
-      abort = new AbortController();
+      abort = newAbort();
     },
     snapshot() {
-      return ordered().map((s) => {
-        const gpus = s.up ? [...gpusOf(s)].map(([gpu, utilization]) => ({ gpu, utilization })) : [];
-        return {
-          figures: {
-            name: s.name,
-            up: s.up,
-            prefixCacheHitRatio: s.hitRatio,
-            kvCacheUsage: s.kvCacheUsage,
-            running: s.running,
-            waiting: s.waiting,
-            gpuUtilization: gpus.length > 0 ? gpus.reduce((sum, g) => sum + g.utilization, 0) / gpus.length : null,
-            probeRequests: options.probes.get(s.name),
-          },
-          prefixCacheHits: s.deltas.hitsTotal,
-          prefixCacheQueries: s.deltas.queriesTotal,
-          gpus,
-        };
-      });
+      const queues = picker?.up ? picker.page?.queueByPod : undefined;
+      return ordered().map((s) =>
+        snapshotOf(s, {
+          gpus: s.up ? [...gpusOf(s)].map(([gpu, utilization]) => ({ gpu, utilization })) : [],
+          probeRequests: options.probes.get(s.name),
+          schedulerQueue: queues?.get(s.sourceName) ?? null,
+        }),
+      );
+    },
+    scheduler() {
+      if (picker === null) return null;
+      const pool = picker.page?.pool;
+      return { up: picker.up, kvCacheUsage: pool?.kvCacheUsage ?? null, averageQueueSize: pool?.averageQueueSize ?? null, requestsRunning: pool?.requestsRunning ?? null };
     },
   };
   return monitor;
-}
-
-function newState(name: string, r: Replica): ReplicaState {
-  return {
-    name,
-    sourceName: r.name,
-    metricsUrl: r.metricsUrl,
-    up: false,
-    lastFailure: null,
-    deltas: new PrefixCacheDeltas(),
-    hitRatio: null,
-    kvCacheUsage: null,
-    running: null,
-    waiting: null,
-    ownGpus: new Map(),
-    rangeWarned: new Set(),
-  };
 }
 
 function capGpus(gpus: Map<string, number>): Map<string, number> {

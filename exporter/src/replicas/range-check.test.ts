@@ -3,7 +3,7 @@ import { FakeClock } from '../test-support/fake-clock.js';
 import { startLoopback, type Loopback } from '../test-support/loopback.js';
 import { recordingLogger } from '../test-support/recording-logger.js';
 import { vllmV1 } from '../test-support/replica-pages.js';
-import { PrefixCacheDeltas } from './counter-deltas.js';
+import { HIT_RATIO_WINDOW_MS, WindowedPair, windowRatio } from './counter-deltas.js';
 import { createStaticSource } from './discovery-static.js';
 import { parseExposition } from './exposition-parser.js';
 import { createReplicaMonitor, type ReplicaMonitor } from './monitor.js';
@@ -45,13 +45,15 @@ describe('replica figures out of range', () => {
   });
 
   it('drops a scrape step where hits grew faster than queries; the totals and the ratio never pass 1', () => {
-    const d = new PrefixCacheDeltas();
+    const d = new WindowedPair(HIT_RATIO_WINDOW_MS, true);
     const one = (v: number) => new Map([['engine="0"', v]]);
     d.observe(one(100), one(200), 1000);
-    expect(d.observe(one(400), one(250), 2000)).toEqual({ ratio: null, hitsDelta: 300, queriesDelta: 50, hitsOutgrewQueries: true });
-    expect([d.hitsTotal, d.queriesTotal]).toEqual([0, 0]);
+    expect(d.observe(one(400), one(250), 2000)).toBeNull();
+    expect(d.outgrewBy).toBe(300);
+    expect([d.totalA, d.totalB]).toEqual([0, 0]);
     // The next step is measured from the dropped scrape's values, as usual.
-    expect(d.observe(one(440), one(350), 3000)).toEqual({ ratio: 0.4, hitsDelta: 40, queriesDelta: 100 });
+    expect(windowRatio(d.observe(one(440), one(350), 3000))).toBe(0.4);
+    expect(d.outgrewBy).toBeNull();
   });
 });
 
@@ -71,6 +73,7 @@ describe('a replica monitor reading a broken page', () => {
       target: 't',
       source: createStaticSource([{ name: 'pod-0', url: `${server.url}/metrics` }]),
       intervalMs: 1000,
+      engineWindowMs: 600_000,
       timeoutMs: 1000,
       maxBodyBytes: 64 * 1024,
       maxReplicas: 4,
@@ -85,7 +88,7 @@ describe('a replica monitor reading a broken page', () => {
     await monitor.scrapeOnce();
     const [replica] = monitor.snapshot();
     expect(replica?.figures).toMatchObject({ up: true, kvCacheUsage: null, running: null, waiting: null, prefixCacheHitRatio: null });
-    expect([replica?.prefixCacheHits, replica?.prefixCacheQueries]).toEqual([0, 0]);
+    expect(replica?.prefixCacheCounters).toEqual({ hits: 0, queries: 0 });
     expect(logger.atLeast('warn').map((l) => [l.fields.replica, l.fields.figure, l.fields.value])).toEqual([
       ['pod-0', 'kvCacheUsage', 1.7],
       ['pod-0', 'running', -1],

@@ -1,20 +1,21 @@
 /**
- * Replica figures no engine can mean: a KV-cache usage or hit rate outside 0-1 (both are fractions:
+ * Replica figures no engine can mean: a KV-cache usage outside 0-1 (a fraction:
  * vllm/v1/metrics/loggers.py documents `kv_cache_usage_perc` with "1 means 100 percent usage"),
  * or a negative count of running or waiting requests. Such a value says the page is broken, not
  * the cache, so it is dropped (the figure is absent, as when a replica does not report it) rather
  * than exported or clamped into a plausible-looking number. Counters are checked where their
- * increases are taken (counter-deltas.ts): hits may never grow faster than queries.
+ * increases are taken (counter-deltas.ts): hits may never grow faster than queries. Hit-rate gauges
+ * never become a ratio at all (normalise.ts), so a 0-100 or -1 one cannot reach one.
  */
 import type { RawFigures } from './normalise.js';
 
 export interface OutOfRange {
   /** The figure, as named in log lines: a RawFigures field, or the prefix-cache hits of one step. */
-  figure: 'kvCacheUsage' | 'hitRateGauge' | 'running' | 'waiting' | 'prefixCacheHits';
+  figure: 'kvCacheUsage' | 'running' | 'waiting' | 'prefixCacheHits';
   value: number;
 }
 
-const FRACTIONS = ['kvCacheUsage', 'hitRateGauge'] as const;
+const FRACTIONS = ['kvCacheUsage'] as const;
 const COUNTS = ['running', 'waiting'] as const;
 
 /** The figures with every out-of-range value set to null, and what was dropped. */

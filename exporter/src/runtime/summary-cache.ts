@@ -52,13 +52,16 @@ export class SummaryCache {
       const summary = summaries[i] as Summary;
       // Seeded by the window's size, so a reload of an unchanged window prints the same intervals.
       const intervals = bootstrapSample(ttftSamples(t.window.records()), { random: seededRandom(summary.requests), iterations: BOOTSTRAP_ITERATIONS });
+      const replicas = replicasOf(t);
       return {
         summary,
         role: t.role,
         up: t.up,
         lastSuccess: t.lastSuccessMs === null ? null : new Date(t.lastSuccessMs).toISOString(),
         ci95: { p50: intervals.p50, p95: intervals.p95, p99: intervals.p99, cacheSpeedup: intervals.cacheSpeedup },
-        replicas: replicasOf(t).replicas.map((r) => r.figures),
+        replicas: replicas.replicas.map((r) => r.figures),
+        engine: replicas.engine,
+        scheduler: replicas.scheduler,
       };
     });
     const value: SummaryResponse = { generatedAt: new Date(this.deps.clock.wallNow()).toISOString(), windowSeconds: this.deps.config.window.duration / 1000, workload: this.deps.workload, targets };

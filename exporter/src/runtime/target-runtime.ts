@@ -2,7 +2,7 @@ import type { Role } from '@kvcanary/contract';
 import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { createChatClient, type ChatClient } from '../client/chat-client.js';
 import type { Config, TargetConfig } from '../config/schema.js';
-import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStaticSource, type ReplicaMonitor, type TargetReplicas } from '../replicas/index.js';
+import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStaticSource, engineSplit, type ReplicaMonitor, type TargetReplicas } from '../replicas/index.js';
 import type { Logger } from '../util/logger.js';
 import { SlidingWindow } from '../stats/window.js';
 import type { Clock } from '../util/clock.js';
@@ -74,6 +74,8 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
       target: t.name,
       source,
       ...(r.dcgm ? { dcgmUrl: r.dcgm.url } : {}),
+      ...(r.endpointPicker ? { endpointPickerUrl: r.endpointPicker.url } : {}),
+      engineWindowMs: config.window.duration,
       intervalMs: scrape.interval,
       timeoutMs: scrape.timeout,
       maxBodyBytes: scrape.maxBodyBytes,
@@ -103,7 +105,8 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
 
 /** The target's replicas as the metrics and the summary read them: one snapshot, one set of probe counts. */
 export function replicasOf(t: TargetRuntime): TargetReplicas {
-  return { target: t.name, replicas: t.monitor?.snapshot() ?? [], probeRequests: t.probes.snapshot() };
+  const replicas = t.monitor?.snapshot() ?? [];
+  return { target: t.name, replicas, probeRequests: t.probes.snapshot(), engine: engineSplit(replicas), scheduler: t.monitor?.scheduler() ?? null };
 }
 
 /**

@@ -83,17 +83,20 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
   const byDocType = new Map<string, number[]>();
   const first: number[] = [];
   const later: number[] = [];
-  const tokens = { prompt: 0, completion: 0, cached: 0 };
+  const ttfcs: number[] = [];
+  // Cached tokens stay null until a response reports them: "not reported" is not 0.
+  const tokens: Summary['tokens'] = { prompt: 0, completion: 0, cached: null };
   const replicas: Record<string, number> = {};
 
   for (const r of records) {
     outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     tokens.prompt += r.promptTokens ?? 0;
     tokens.completion += r.completionTokens ?? 0;
-    tokens.cached += r.cachedTokens ?? 0;
+    if (r.cachedTokens !== undefined) tokens.cached = (tokens.cached ?? 0) + r.cachedTokens;
     if (r.replica !== undefined) replicas[r.replica] = (replicas[r.replica] ?? 0) + 1;
     if (r.outcome !== 'success' || r.ttftMs === undefined) continue;
     ttfts.push(r.ttftMs);
+    if (r.ttfcMs !== undefined) ttfcs.push(r.ttfcMs);
     totals.push(r.totalMs);
     if (r.itlMs !== undefined) itls.push(r.itlMs);
     push(byTurn, turnKey(r.turn, options.turnCap), r.ttftMs);
@@ -113,6 +116,7 @@ export function summarize(records: readonly RequestRecord[], options: SummarizeO
     conversationsPlanned: options.conversationsPlanned,
     requestsPerSecond: options.elapsedSeconds > 0 ? records.length / options.elapsedSeconds : 0,
     ttft: distribution(ttfts),
+    timeToFirstContent: distribution(ttfcs),
     totalTime: distribution(totals),
     itl: distribution(itls),
     byTurn: groupMeans(byTurn, compareTurnLabels),

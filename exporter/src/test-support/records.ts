@@ -16,14 +16,19 @@ export function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecor
   };
 }
 
-/** A successful request to `vllm` with every measured field set (ITL, tokens, replica), for the metrics. */
+/**
+ * A successful request to `vllm` with every measured field set (ITL, tokens, replica), for the metrics.
+ * Its first content is its first token (a model that streams no reasoning) unless a test says otherwise.
+ */
 export function measuredRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  const ttftMs = 'ttftMs' in overrides ? overrides.ttftMs : 300;
   return makeRecord({
     target: 'vllm',
     conversation: 1,
     docType: 'CODE',
     document: 'a.py',
-    ttftMs: 300,
+    ttftMs,
+    ttfcMs: ttftMs,
     totalMs: 2000,
     itlMs: 20,
     promptTokens: 100,

@@ -9,6 +9,7 @@ import { severalExporters } from './several-exporters.js';
 import type { ScenarioFile } from './scenario.js';
 import { sloBurnRate } from './slo-burn-rate.js';
 import { ttftRegression } from './ttft-regression.js';
+import { ttftSplit } from './ttft-split.js';
 
 export const scenarioFiles: readonly ScenarioFile[] = [
   cacheSpeedup,
@@ -20,4 +21,5 @@ export const scenarioFiles: readonly ScenarioFile[] = [
   severalExporters,
   sloBurnRate,
   ttftRegression,
+  ttftSplit,
 ];

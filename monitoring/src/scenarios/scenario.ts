@@ -38,14 +38,15 @@ export interface Scenario {
   name: string;
   input: readonly InputSeries[];
   figures?: readonly FigureCheck[];
-  alerts: readonly AlertCheck[];
+  /** Absent in a file about recorded figures only. */
+  alerts?: readonly AlertCheck[];
 }
 
 export interface ScenarioFile {
   /** `prometheus/tests/<name>.test.yml`, written from `monitoring/src/scenarios/<name>.ts`. */
   name: string;
-  /** The alert every case of the file checks. */
-  alert: string;
+  /** The alert every case of the file checks; absent in a file about recorded figures only. */
+  alert?: string;
   /** What the alert does and how to read the inputs: the file's header comment. */
   about: string;
   scenarios: readonly Scenario[];
@@ -73,7 +74,8 @@ export function figure(series: RecordedSeries, at: Duration, ...samples: FigureS
 /** One sample a minute and the rules evaluated every minute: the builders' stretches count minutes. */
 const interval = '1m';
 
-function promtoolTest(alert: string, s: Scenario): Record<string, unknown> {
+function promtoolTest(alert: string | undefined, s: Scenario): Record<string, unknown> {
+  if (s.alerts !== undefined && alert === undefined) throw new Error(`scenario "${s.name}" checks alerts, but its file names no alert`);
   return {
     name: s.name,
     interval,
@@ -87,11 +89,15 @@ function promtoolTest(alert: string, s: Scenario): Record<string, unknown> {
             exp_samples: f.samples.map((x) => ({ labels: selector(f.series.name, x.labels), value: x.value })),
           })),
         }),
-    alert_rule_test: s.alerts.map((a) => ({
-      eval_time: a.at,
-      alertname: alert,
-      exp_alerts: a.fires.map((e) => ({ exp_labels: e.labels, ...(e.annotations === undefined ? {} : { exp_annotations: e.annotations }) })),
-    })),
+    ...(s.alerts === undefined
+      ? {}
+      : {
+          alert_rule_test: s.alerts.map((a) => ({
+            eval_time: a.at,
+            alertname: alert,
+            exp_alerts: a.fires.map((e) => ({ exp_labels: e.labels, ...(e.annotations === undefined ? {} : { exp_annotations: e.annotations }) })),
+          })),
+        }),
   };
 }
 

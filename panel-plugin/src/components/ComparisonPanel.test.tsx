@@ -56,10 +56,12 @@ describe('ComparisonPanel', () => {
     expect(within(chart).getByText('Turn 10+, llm-d-prefix-aware: 96 ms')).toBeInTheDocument();
   });
 
-  it('lists each replica with hit rate, KV usage, GPU and probes, and the freshness of each side', () => {
+  it('lists each replica with hit rate, KV usage, GPU, waiting (and the picker\'s view) and probes, and the freshness of each side', () => {
     renderPanel({ series: tableFrames(allSeries()) });
     const replicas = screen.getByRole('table', { name: 'Replicas of llm-d-prefix-aware' });
-    expect(cells(within(replicas).getByRole('row', { name: /^llm-d-3/ }))).toEqual(['89%', '29%', '38%', '25']);
+    expect(cells(within(replicas).getByRole('row', { name: /^llm-d-3/ }))).toEqual(['89%', '29%', '38%', '0 (picker 2)', '25']);
+    const baseline = screen.getByRole('table', { name: 'Replicas of vllm-round-robin' });
+    expect(cells(within(baseline).getByRole('row', { name: /^vllm-0/ }))).toEqual(['64%', '41%', '58%', '0', '27']);
     expect(screen.getByTestId('freshness-llm-d-prefix-aware')).toHaveTextContent('llm-d-prefix-aware: 110 requests (1 failed)');
     expect(screen.getByTestId('freshness-vllm-round-robin')).toHaveTextContent('vllm-round-robin: 110 requests');
   });

@@ -52,26 +52,12 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
     candidate && { target: candidate, color: colors.candidate },
   ].filter((s): s is { target: TargetFigures; color: string } => Boolean(s));
 
-  const headline = options.showHeadline && (
-    <ComparisonTable
-      title="TTFT"
-      rows={model.headline}
-      baselineName={baselineName}
-      candidateName={candidateName}
-      options={options}
-      compact={compact}
-    />
+  const table = (title: string, rows: ViewModel['headline']) => (
+    <ComparisonTable title={title} rows={rows} baselineName={baselineName} candidateName={candidateName} options={options} compact={compact} />
   );
-  const firstLater = options.showFirstLater && (
-    <ComparisonTable
-      title="Mean TTFT"
-      rows={model.firstLater}
-      baselineName={baselineName}
-      candidateName={candidateName}
-      options={options}
-      compact={compact}
-    />
-  );
+  const headline = options.showHeadline && table('TTFT', model.headline);
+  const firstLater = options.showFirstLater && table('Mean TTFT', model.firstLater);
+  const split = options.showTtftSplit && model.ttftSplit.length > 0 && table('Where TTFT goes (mean)', model.ttftSplit);
   const turns = options.showTurns && model.turns.length > 0 && (
     <TurnChart
       turns={model.turns}
@@ -106,13 +92,17 @@ export function ComparisonView({ model, options, width, height, nowMs }: Compari
             {headline}
             {firstLater}
           </div>
-          <div className={styles.stack}>{turns}</div>
+          <div className={styles.stack}>
+            {turns}
+            {split}
+          </div>
         </div>
       ) : (
         <>
           {headline}
           {turns}
           {firstLater}
+          {split}
         </>
       )}
       {replicas}

@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import React from 'react';
-import { formatAge, formatCount } from '../model/format';
+import { formatAge, formatCachedShare, formatCount } from '../model/format';
 import { TargetFigures } from '../model/view-model';
 
 interface Props {
@@ -10,7 +10,7 @@ interface Props {
   nowMs: number;
 }
 
-/** How many probe requests each side's figures rest on, how many failed, and how old the last success is. */
+/** How many probe requests each side's figures rest on, how many failed, how old the last success is, and what was cached. */
 export function Freshness({ sides, nowMs }: Props) {
   const styles = useStyles2(getStyles);
   return (
@@ -23,6 +23,7 @@ export function Freshness({ sides, nowMs }: Props) {
             <span className={styles.failed}> ({formatCount(target.failedRequests)} failed)</span>
           )}
           {target.lastSuccessMs !== null && <span> · last success {formatAge(target.lastSuccessMs, nowMs)}</span>}
+          {formatCachedShare(target.tokens) !== null && <span> · {formatCachedShare(target.tokens)}</span>}
         </span>
       ))}
     </div>

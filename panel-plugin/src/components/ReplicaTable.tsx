@@ -43,13 +43,16 @@ export function ReplicaTable({ targetName, color, replicas, compact }: Props) {
           <th scope="col">KV hit</th>
           <th scope="col">KV usage</th>
           <th scope="col">GPU</th>
+          <th scope="col" title="Requests waiting, as the replica reports; in brackets, as the endpoint picker last saw them">
+            Waiting
+          </th>
           <th scope="col" title="Probe requests this replica served">Probes</th>
         </tr>
       </thead>
       <tbody>
         {replicas.length === 0 && (
           <tr>
-            <td colSpan={5} className={styles.none}>
+            <td colSpan={6} className={styles.none}>
               No replica figures
             </td>
           </tr>
@@ -61,13 +64,28 @@ export function ReplicaTable({ targetName, color, replicas, compact }: Props) {
               {r.up === false && ' (down)'}
             </th>
             <td>
-              <Meter ratio={r.hitRatio} color={color} label="KV-cache hit rate" bar={!compact} />
+              {r.prefixCache === 'disabled' ? (
+                <span className={styles.off} title={r.prefixCacheNote ?? 'prefix caching is off on this replica'}>
+                  off
+                </span>
+              ) : (
+                <Meter ratio={r.hitRatio} color={color} label="KV-cache hit rate" bar={!compact} />
+              )}
             </td>
             <td>
               <Meter ratio={r.kvUsage} color={color} label="KV-cache usage" bar={!compact} />
             </td>
             <td>
               <Meter ratio={r.gpuUtil} color={color} label="GPU utilisation" bar={!compact} />
+            </td>
+            <td className={styles.count}>
+              {formatCount(r.waiting)}
+              {r.schedulerQueue !== null && (
+                <span className={styles.picker} title="As the endpoint picker last saw it">
+                  {' '}
+                  (picker {formatCount(r.schedulerQueue)})
+                </span>
+              )}
             </td>
             <td className={styles.count}>{formatCount(r.probeRequests)}</td>
           </tr>
@@ -108,5 +126,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   value: css({ width: 32, textAlign: 'right' }),
   count: css({ textAlign: 'right' }),
   none: css({ color: theme.colors.text.secondary }),
+  off: css({ color: theme.colors.text.secondary }),
+  picker: css({ color: theme.colors.text.secondary }),
   down: css({ color: theme.colors.error.text }),
 });

@@ -61,6 +61,7 @@ describe('options', () => {
       showHeadline: true,
       showTurns: true,
       showFirstLater: true,
+      showTtftSplit: true,
       showReplicas: true,
       showFreshness: true,
       latencyUnit: 'ms',

@@ -130,6 +130,21 @@ function turnRows(baseline: TargetFigures | null, candidate: TargetFigures | nul
   }));
 }
 
+/** Outside the engine = canary mean - engine mean, when the source did not state it (the summary API does not). */
+function withOutsideEngine(target: TargetFigures): TargetFigures {
+  const { ttftMeanMs, engine, outsideEngineMs } = target;
+  if (outsideEngineMs !== null || ttftMeanMs === null || engine.ttftMs === null) {
+    return target;
+  }
+  return { ...target, outsideEngineMs: ttftMeanMs - engine.ttftMs };
+}
+
+/** The split rows that have a figure on either side; none at all when no side has an engine figure. */
+function splitRows(rows: ComparisonRow[]): ComparisonRow[] {
+  const known = rows.filter((r) => r.baseline !== null || r.candidate !== null);
+  return known.some((r) => r.id !== 'ttftMean') ? known : [];
+}
+
 function hasFigures(target: TargetFigures): boolean {
   return (
     target.ttft.p50 !== null ||
@@ -145,7 +160,7 @@ function hasFigures(target: TargetFigures): boolean {
 /** Picks baseline and candidate, lines their figures up and says what is missing. */
 export function buildViewModel({ targets, errors, notes, options, noDataHint }: CompareInput): ViewModel {
   const messages: Message[] = [...errors.map((text): Message => ({ severity: 'error', text })), ...notes];
-  const usable = targets.filter(hasFigures);
+  const usable = targets.filter(hasFigures).map(withOutsideEngine);
   const targetsSeen = usable.map((t) => t.name);
   const empty: ViewModel = {
     state: errors.length > 0 ? 'error' : 'no-data',
@@ -154,6 +169,7 @@ export function buildViewModel({ targets, errors, notes, options, noDataHint }: 
     candidate: null,
     headline: [],
     firstLater: [],
+    ttftSplit: [],
     turns: [],
     targetsSeen,
   };
@@ -209,6 +225,13 @@ export function buildViewModel({ targets, errors, notes, options, noDataHint }: 
       row('firstTurn', 'First turn', 'latency', pair((t) => t.firstTurnMs), noCi, options),
       row('laterTurns', 'Later turns', 'latency', pair((t) => t.laterTurnsMs), noCi, options),
     ],
+    ttftSplit: splitRows([
+      row('ttftMean', 'Canary (client)', 'latency', pair((t) => t.ttftMeanMs), noCi, options),
+      row('engineTtft', 'In the engine', 'latency', pair((t) => t.engine.ttftMs), noCi, options),
+      row('engineQueue', '… of which queue', 'latency', pair((t) => t.engine.queueMs), noCi, options),
+      row('enginePrefill', '… of which prefill', 'latency', pair((t) => t.engine.prefillMs), noCi, options),
+      row('outsideEngine', 'Outside the engine', 'latency', pair((t) => t.outsideEngineMs), noCi, options),
+    ]),
     turns: turnRows(baseline, candidate),
     targetsSeen,
   };

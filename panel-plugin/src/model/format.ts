@@ -60,3 +60,16 @@ export function formatAge(thenMs: number | null, nowMs: number): string {
   const minutes = Math.round(seconds / 60);
   return minutes < 90 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
 }
+
+/**
+ * The share of prompt tokens served from the prefix cache, as the target reported it: "62% of prompt
+ * tokens cached", or "cached tokens not reported" when it never reported any (which is not 0%); null
+ * when there are no prompt tokens to speak of.
+ */
+export function formatCachedShare(tokens: { prompt: number | null; cached: number | null }): string | null {
+  if (tokens.prompt === null || tokens.prompt <= 0) {
+    return null;
+  }
+  return tokens.cached === null ? 'cached tokens not reported' : `${formatPercent(tokens.cached / tokens.prompt)} of prompt tokens cached`;
+}
+

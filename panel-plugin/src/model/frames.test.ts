@@ -63,6 +63,9 @@ describe('framesToViewModel from the overview dashboard (one query per figure, r
       running: 2,
       waiting: 0,
       probeRequests: 31,
+      prefixCache: 'enabled',
+      prefixCacheNote: null,
+      schedulerQueue: 0,
     });
     expect(view.baseline).toMatchObject({ requests: 110, failedRequests: 0, up: true, lastSuccessMs: BASELINE.lastSuccessMs });
     expect(view.candidate).toMatchObject({ requests: 110, failedRequests: 1 });

@@ -5,7 +5,7 @@ import { buildViewModel } from './compare';
 import { identify } from './identify';
 import { place, Placed, QueryNotes, resolve } from './place';
 import { Sample, samplesFromFrames } from './samples';
-import { emptyTarget, ReplicaView, TargetFigures, ViewModel } from './view-model';
+import { emptyReplica, emptyTarget, ReplicaView, TargetFigures, ViewModel } from './view-model';
 
 export interface FramesInput {
   series: DataFrame[];
@@ -17,7 +17,7 @@ export interface FramesInput {
 function replicaOf(target: TargetFigures, name: string): ReplicaView {
   let replica = target.replicas.find((r) => r.name === name);
   if (!replica) {
-    replica = { name, up: null, hitRatio: null, kvUsage: null, gpuUtil: null, running: null, waiting: null, probeRequests: null };
+    replica = emptyReplica(name);
     target.replicas.push(replica);
   }
   return replica;
@@ -38,6 +38,13 @@ const FILL: Record<FigureId, Fill> = {
   ttftFirstTurn: (t, v) => (t.firstTurnMs = v),
   ttftLaterTurns: (t, v) => (t.laterTurnsMs = v),
   ttftByTurn: (t, v, p) => t.byTurn.push({ turn: p.key ?? '', meanMs: v }),
+  ttftMean: (t, v) => (t.ttftMeanMs = v),
+  engineTtft: (t, v) => (t.engine.ttftMs = v),
+  engineQueue: (t, v) => (t.engine.queueMs = v),
+  enginePrefill: (t, v) => (t.engine.prefillMs = v),
+  ttftOutsideEngine: (t, v) => (t.outsideEngineMs = v),
+  promptTokens: (t, v) => (t.tokens.prompt = Math.round(v)),
+  cachedPromptTokens: (t, v) => (t.tokens.cached = Math.round(v)),
   requests: (t, v, p) => {
     t.requests = (t.requests ?? 0) + v;
     t.failedRequests = (t.failedRequests ?? 0) + (p.key === SUCCESS ? 0 : v);
@@ -51,6 +58,8 @@ const FILL: Record<FigureId, Fill> = {
   replicaRunning: onReplica((r, v) => (r.running = v)),
   replicaWaiting: onReplica((r, v) => (r.waiting = v)),
   replicaProbeRequests: onReplica((r, v) => (r.probeRequests = v)),
+  replicaPrefixCache: onReplica((r, v) => (r.prefixCache = v > 0 ? 'enabled' : 'disabled')),
+  replicaSchedulerQueue: onReplica((r, v) => (r.schedulerQueue = v)),
 };
 
 /**

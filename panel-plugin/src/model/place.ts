@@ -16,6 +16,7 @@ function inViewUnit(unit: FigureUnit, value: number): number {
       return value * 1000;
     case 'ratio':
     case 'count':
+    case 'tokens':
     case 'boolean':
       return value;
   }

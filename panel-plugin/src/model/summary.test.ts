@@ -86,6 +86,34 @@ describe('summaryToViewModel', () => {
     expect(m.headline.find((r) => r.id === 'p99')?.improvement).toEqual({ text: '20% faster', verdict: 'better' });
   });
 
+  it('shows where TTFT goes: the canary mean, the engines\' own, and the rest, which the page works out', () => {
+    // vllm-round-robin: 333.82 ms at the client, 180 ms in the engines => 153.82 ms outside; llm-d: 139.88 - 70 = 69.88.
+    expect(model.ttftSplit.map((r) => [r.id, r.baseline, r.candidate])).toEqual([
+      ['ttftMean', 333.82, 139.88],
+      ['engineTtft', 180, 70],
+      ['engineQueue', 35, 8],
+      ['enginePrefill', 120, 45],
+      ['outsideEngine', expect.closeTo(153.82, 6), expect.closeTo(69.88, 6)],
+    ]);
+    expect(model.candidate?.replicas.map((r) => r.schedulerQueue)).toEqual([0, 1, 0, 2]);
+  });
+
+  it('has no split when no replica reports its own timings', () => {
+    const targets = response.targets.map((t) => ({ ...t, engine: null }));
+    expect(summaryToViewModel({ response: { ...response, targets }, options: DEFAULT_OPTIONS }).ttftSplit).toEqual([]);
+  });
+
+  it('keeps "prefix caching off" and "cached tokens not reported" apart from 0', () => {
+    const [first, second] = response.targets;
+    if (!first || !second) throw new Error('fixture has two targets');
+    const off = { ...first.replicas[0], prefixCache: 'disabled', prefixCacheHitRatio: null, prefixCacheNote: 'prefix caching is off (vllm:gpu_prefix_cache_hit_rate is -1)' };
+    const silent = { ...first, summary: { ...first.summary, tokens: { ...first.summary.tokens, cached: null } }, replicas: [off, ...first.replicas.slice(1)] };
+    const m = summaryToViewModel({ response: parseSummary({ ...response, targets: [silent, second] }, 'test'), options: DEFAULT_OPTIONS });
+    expect(m.baseline?.tokens).toEqual({ prompt: 1210000, cached: null });
+    expect(m.baseline?.replicas[0]).toMatchObject({ prefixCache: 'disabled', hitRatio: null, prefixCacheNote: 'prefix caching is off (vllm:gpu_prefix_cache_hit_rate is -1)' });
+    expect(m.candidate?.tokens).toEqual({ prompt: 1210000, cached: 1080000 });
+  });
+
   it('counts failed requests and keeps the time of the last success', () => {
     expect(model.candidate).toMatchObject({ requests: 110, failedRequests: 1, lastSuccessMs: Date.parse('2025-06-01T11:59:58Z') });
   });

@@ -24,7 +24,7 @@ export function parseSummary(body: unknown, source: string): SummaryResponse {
   return parsed.data;
 }
 
-function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: TargetSummary): TargetFigures {
+function targetFigures({ summary, role, up, lastSuccess, ci95, replicas, engine }: TargetSummary): TargetFigures {
   const lastSuccessMs = lastSuccess === null ? null : Date.parse(lastSuccess);
   return {
     name: summary.target,
@@ -47,6 +47,9 @@ function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: Targe
       running: r.running,
       waiting: r.waiting,
       probeRequests: r.probeRequests,
+      prefixCache: r.prefixCache,
+      prefixCacheNote: r.prefixCacheNote,
+      schedulerQueue: r.schedulerQueue,
     })),
     requests: summary.requests,
     failedRequests: Object.entries(summary.outcomes)
@@ -55,6 +58,10 @@ function targetFigures({ summary, role, up, lastSuccess, ci95, replicas }: Targe
     up,
     lastSuccessMs: lastSuccessMs !== null && Number.isFinite(lastSuccessMs) ? lastSuccessMs : null,
     role,
+    ttftMeanMs: summary.ttft?.mean ?? null,
+    engine: { ttftMs: engine?.ttftMeanMs ?? null, queueMs: engine?.queueMeanMs ?? null, prefillMs: engine?.prefillMeanMs ?? null },
+    outsideEngineMs: null,
+    tokens: { prompt: summary.tokens.prompt, cached: summary.tokens.cached },
   };
 }
 

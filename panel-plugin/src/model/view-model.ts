@@ -1,5 +1,5 @@
 /** The one view model both adapters produce (Grafana frames, and /api/v1/summary JSON); components only render it. */
-import type { Role } from '@kvcanary/contract';
+import type { PrefixCacheState, Role } from '@kvcanary/contract';
 import type { Interval, Intervals } from '@kvcanary/contract/schemas';
 
 export type { Interval };
@@ -17,6 +17,12 @@ export interface ReplicaView {
   running: number | null;
   waiting: number | null;
   probeRequests: number | null;
+  /** Whether the replica caches prefixes, as it says itself; null when unknown. */
+  prefixCache: PrefixCacheState | null;
+  /** Why there is no hit ratio (the summary API says; Grafana frames do not). */
+  prefixCacheNote: string | null;
+  /** Requests waiting on the replica as the endpoint picker last saw them. */
+  schedulerQueue: number | null;
 }
 
 export interface TurnMean {
@@ -46,6 +52,14 @@ export interface TargetFigures {
   lastSuccessMs: number | null;
   /** Set when the source says which side this target is on (the summary API does). */
   role: Role | null;
+  /** Mean canary TTFT of all turns. */
+  ttftMeanMs: number | null;
+  /** The replicas' own mean times, over every request they served (not only the canary's). */
+  engine: { ttftMs: number | null; queueMs: number | null; prefillMs: number | null };
+  /** Canary mean TTFT minus the engine's: gateway, endpoint picker, network, queues in front of the engine. */
+  outsideEngineMs: number | null;
+  /** Prompt and cached prompt tokens the target reported; `cached` null is "not reported", not 0. */
+  tokens: { prompt: number | null; cached: number | null };
 }
 
 export type Verdict = 'better' | 'worse' | 'neutral';
@@ -59,7 +73,7 @@ export interface Improvement {
 }
 
 export interface ComparisonRow {
-  id: 'p50' | 'p95' | 'p99' | 'cacheSpeedup' | 'firstTurn' | 'laterTurns';
+  id: 'p50' | 'p95' | 'p99' | 'cacheSpeedup' | 'firstTurn' | 'laterTurns' | 'ttftMean' | 'engineTtft' | 'engineQueue' | 'enginePrefill' | 'outsideEngine';
   label: string;
   /** Latency rows are lower-is-better milliseconds; ratio rows are higher-is-better. */
   kind: 'latency' | 'ratio';
@@ -91,6 +105,8 @@ export interface ViewModel {
   candidate: TargetFigures | null;
   headline: ComparisonRow[];
   firstLater: ComparisonRow[];
+  /** Where TTFT goes: the canary's mean, the engines' own, and the rest; empty when no replica reports its timings. */
+  ttftSplit: ComparisonRow[];
   turns: TurnRow[];
   /** Every target value seen, in the order first seen. */
   targetsSeen: string[];
@@ -111,5 +127,25 @@ export function emptyTarget(name: string): TargetFigures {
     up: null,
     lastSuccessMs: null,
     role: null,
+    ttftMeanMs: null,
+    engine: { ttftMs: null, queueMs: null, prefillMs: null },
+    outsideEngineMs: null,
+    tokens: { prompt: null, cached: null },
+  };
+}
+
+export function emptyReplica(name: string): ReplicaView {
+  return {
+    name,
+    up: null,
+    hitRatio: null,
+    kvUsage: null,
+    gpuUtil: null,
+    running: null,
+    waiting: null,
+    probeRequests: null,
+    prefixCache: null,
+    prefixCacheNote: null,
+    schedulerQueue: null,
   };
 }
