@@ -173,6 +173,17 @@ function figureOf(series: RecordedSeries, format: 'humanizeDuration' | 'humanize
   return `{{ with printf "${series.name}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ end }}`;
 }
 
+/**
+ * `and` the target finished at least `minProbeRequests` probe requests (any outcome) in `window`: a
+ * latency or ratio figure of a quiet or just-restarted target rests on a handful of samples, and must
+ * not page. `on` lists the label that names the target in the alert's result.
+ */
+function enoughProbes(c: RuleConfig, window: Duration, on: 'target' | 'baseline' = 'target'): string {
+  const count = `sum by (target) (increase(${m.requests.name}[${window}]))`;
+  const named = on === 'target' ? count : `label_replace(${count}, "baseline", "$1", "target", "(.*)")`;
+  return `\nand on (${on})\n${named} >= ${num(c.minProbeRequests)}`;
+}
+
 function alertRules(c: RuleConfig): AlertRule[] {
   const r = c.ttftRegression;
   const budget = 1 - c.slo.objective;
@@ -180,7 +191,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
     alert: 'KVCanaryTTFTSLOBurnRate',
     expr:
       `${sloViolationRatio(t.longWindow).name} > ${num(t.burnRate * budget)}\n` +
-      `and on (target)\n${sloViolationRatio(t.shortWindow).name} > ${num(t.burnRate * budget)}`,
+      `and on (target)\n${sloViolationRatio(t.shortWindow).name} > ${num(t.burnRate * budget)}` +
+      enoughProbes(c, t.shortWindow),
     for: t.for,
     labels: { severity: t.kind === 'page' ? 'critical' : 'warning', tier: `${t.longWindow}-${t.shortWindow}` },
     annotations: {
@@ -198,7 +210,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
       alert: 'KVCanaryTTFTP95Regression',
       expr:
         `${recorded.ttftP95.name}\n/ avg_over_time(${recorded.ttftP95.name}[${r.referenceWindow}] offset ${r.offset})\n> ${num(r.factor)}\n` +
-        `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}`,
+        `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}` +
+        enoughProbes(c, c.figureWindow),
       for: r.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -213,7 +226,10 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ...burnAlerts,
     {
       alert: 'KVCanaryCandidateSlowerThanBaseline',
-      expr: `${overBaseline(recorded.ttftP95).name} > ${num(c.candidateVsBaseline.maxRatio)}`,
+      expr:
+        `${overBaseline(recorded.ttftP95).name} > ${num(c.candidateVsBaseline.maxRatio)}` +
+        enoughProbes(c, c.figureWindow) +
+        enoughProbes(c, c.figureWindow, 'baseline'),
       for: c.candidateVsBaseline.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -227,7 +243,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryCacheSpeedupCollapsed',
-      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}`,
+      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}` + enoughProbes(c, c.figureWindow),
       for: c.cacheSpeedup.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -278,7 +294,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ),
     {
       alert: 'KVCanaryProbeFailing',
-      expr: `${recorded.errorRatio.name} > ${num(c.probeFailing.maxErrorRatio)}`,
+      expr: `${recorded.errorRatio.name} > ${num(c.probeFailing.maxErrorRatio)}` + enoughProbes(c, c.figureWindow),
       for: c.probeFailing.for,
       labels: { severity: 'critical' },
       annotations: {

@@ -1,10 +1,12 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, histogram, observe, type HistogramParts, type HistogramStretch } from './series.js';
+import { during, histogram, observe, probeRequests, type HistogramParts, type HistogramStretch } from './series.js';
 
 /** P95 reads only the buckets; each case writes the bounds around the quantiles it moves between. */
-const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches);
+const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) => [
+  ...histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches),
+  probeRequests({ target: 'prod' }, ...stretches),
+];
 
 const aDay = 1440;
 /** 10 probes a minute under 0.1s: P95 0.095s. */
@@ -19,7 +21,7 @@ export const ttftRegression: ScenarioFile = {
   alert: 'KVCanaryTTFTP95Regression',
   about:
     'KVCanaryTTFTP95Regression: P95 > 1.5x its 1h average a day earlier, above 0.25s, for 15m.\n' +
-    '10 probes a minute. "fast" = every TTFT under 0.1s (P95 0.095s); "slow" = every TTFT in 0.5-1s (P95 0.975s).',
+    '10 probes a minute (20 in the 5m window are needed to fire). "fast" = every TTFT under 0.1s (P95 0.095s); "slow" = every TTFT in 0.5-1s (P95 0.975s).',
   scenarios: [
     {
       name: 'fires when P95 jumps from 0.095s to 0.975s and stays there',
@@ -38,6 +40,11 @@ export const ttftRegression: ScenarioFile = {
           },
         }),
       ],
+    },
+    {
+      name: 'a sparse target (3 probes a minute, 15 in 5m) making the same jump stays quiet: too few probes to page on',
+      input: ttft([0.1, 0.25, 0.5, 1, '+Inf'], during(aDay, observe(3, 0.05)), during(60, observe(3, 0.75))),
+      alerts: quiet('1470m', '1500m'),
     },
     {
       name: 'a fast service doubling its P95 (0.095s to 0.243s) stays under the 0.25s floor',
