@@ -1,4 +1,5 @@
-import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
+import type { HistoryResponse, RecordsResponse, RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
+import { pacingInfo } from '../config/pacing-info.js';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { SeedDocument } from '../corpus/types.js';
@@ -10,6 +11,7 @@ import { conversationScript, type ScriptPlan } from '../probe/script.js';
 import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { FigureHistory, HISTORY_INTERVAL_MS } from './figure-history.js';
 import { SummaryCache } from './summary-cache.js';
 import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
@@ -36,6 +38,10 @@ export interface ExporterView {
   ready(): { ready: boolean; waitingFor: string[] };
   renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
   summary(): Promise<SummaryResponse>;
+  /** The window figures a minute apart, per target. */
+  history(): HistoryResponse;
+  /** The request records in each target's window, and the pacing they were probed at. */
+  records(): RecordsResponse;
   targetNames(): readonly string[];
   /** One conversation against the target now, outside the continuous run. */
   probe(target: string, options: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome>;
@@ -74,6 +80,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
   metrics.setTargets(targets);
+  const history = new FigureHistory({ maxPoints: Math.max(1, Math.round(config.history.duration / HISTORY_INTERVAL_MS)), clock });
 
   const onRecord = (r: RequestRecord): void => {
     const t = byName.get(r.target);
@@ -107,6 +114,13 @@ export function startExporter(options: ExporterOptions): Exporter {
     return startContinuous({ target: engineTarget(t, model), plan, pace, parallel, clock, onRecord, onConversation });
   });
   for (const t of targets) t.monitor?.start();
+  const recordHistory = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      await clock.sleep(HISTORY_INTERVAL_MS, stopping.signal);
+      if (!stopping.signal.aborted) history.record(summaries.windowSummaries());
+    }
+  };
+  const historyLoop = recordHistory();
 
   const probe = async (name: string, opts: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome> => {
     const t = byName.get(name);
@@ -128,6 +142,19 @@ export function startExporter(options: ExporterOptions): Exporter {
     },
     renderMetrics: (accept) => metrics.render(accept),
     summary: () => summaries.response(),
+    history: () => ({
+      generatedAt: new Date(clock.wallNow()).toISOString(),
+      intervalSeconds: HISTORY_INTERVAL_MS / 1000,
+      maxPoints: history.maxPoints,
+      windowSeconds: config.window.duration / 1000,
+      targets: targets.map((t) => ({ target: t.name, points: [...history.of(t.name)] })),
+    }),
+    records: () => ({
+      generatedAt: new Date(clock.wallNow()).toISOString(),
+      windowSeconds: config.window.duration / 1000,
+      pacing: pacingInfo(pacing),
+      targets: targets.map((t) => ({ target: t.name, records: t.window.records() })),
+    }),
     targetNames: () => targets.map((t) => t.name),
     probe,
     maxTurns: pacing.turns,
@@ -142,6 +169,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     summary: () => summaries.response(),
     async stop(graceMs: number) {
       stopping.abort();
+      await historyLoop;
       const handles = await Promise.all(engines);
       await Promise.all(handles.map((h) => h?.stop(graceMs)));
       await Promise.all(targets.map((t) => t.monitor?.stop()));
