@@ -25,6 +25,14 @@ The side-by-side table of two \`kvcanary bench --json\` results, with bootstrap 
 
 /** Reads and validates one bench --json file; every problem is a UsageError naming the file. */
 export async function readBenchJson(file: string, role: string): Promise<BenchJson> {
+  const value = await readJsonFile(file, role);
+  const parsed = benchJsonSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${role} '${file}': not a kvcanary bench --json file: ${describeSchemaError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Reads one JSON file; a missing file or a body that is not JSON is a UsageError naming the file. */
+export async function readJsonFile(file: string, role: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -32,15 +40,11 @@ export async function readBenchJson(file: string, role: string): Promise<BenchJs
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`${role} '${file}': cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (err) {
     throw new UsageError(`${role} '${file}': not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const parsed = benchJsonSchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`${role} '${file}': not a kvcanary bench --json file: ${describeSchemaError(parsed.error)}`);
-  return parsed.data;
 }
 
 /** Same seed, turns and documents: conversation i asked the same questions of both targets. */

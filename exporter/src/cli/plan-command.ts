@@ -2,10 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { TTFT_BUCKETS, defaultRuleConfig, durationSeconds } from '@kvcanary/contract';
 import {
   PLAN_JSON_VERSION,
+  benchJsonSchema,
   describeSchemaError,
   recordsResponseSchema,
   type PacingInfo,
   type PlanJson,
+  type RecordsResponse,
   type RequestRecord,
 } from '@kvcanary/contract/schemas';
 import { loadConfigFile } from '../config/load.js';
@@ -16,7 +18,7 @@ import { PLAN_CHANGES, planAlerts } from '../stats/alert-plan.js';
 import type { ReplaySample } from '../stats/alert-replay.js';
 import { intFlag, numberFlag, parseStrict } from '../util/args.js';
 import { UsageError } from '../util/usage-error.js';
-import { readBenchJson } from './compare-command.js';
+import { readJsonFile } from './compare-command.js';
 import { formatPlan } from './plan-report.js';
 
 const FLAGS = {
@@ -42,7 +44,7 @@ How fast the latency alerts catch a regression and how often they fire for nothi
 configured probe rate and at 2x and 4x it: the recorded requests are resampled and the alert
 rules (the contract's rule config) replayed the way Prometheus evaluates them.
 
-  BENCH.json             requests recorded by \`kvcanary bench --json\`
+  BENCH.json             requests recorded by \`kvcanary bench --json\` (or a saved /api/v1/records body)
       --from URL         or a running exporter's window (URL/api/v1/records), with its pacing
       --target NAME      which target's requests (default: the first)
       --config FILE      kvcanary.yaml whose pacing sets the probe rate (default: the exporter's defaults)
@@ -78,8 +80,21 @@ export function requestsPerMinute(pacing: PacingInfo, records: readonly RequestR
   };
 }
 
+/** One target of an /api/v1/records body: the named one, or the first. */
+function targetOf(records: RecordsResponse, target: string | undefined, where: string): Source {
+  const names = records.targets.map((t) => t.target);
+  const chosen = target === undefined ? records.targets[0] : records.targets.find((t) => t.target === target);
+  if (!chosen) throw new UsageError(`--target '${target ?? ''}' is not a target of ${where} (targets: ${names.join(', ') || 'none'})`);
+  return { name: chosen.target, records: chosen.records, pacing: records.pacing };
+}
+
 async function fromExporter(url: string, target: string | undefined): Promise<Source> {
-  const at = new URL('api/v1/records', url.endsWith('/') ? url : `${url}/`);
+  let at: URL;
+  try {
+    at = new URL('api/v1/records', url.endsWith('/') ? url : `${url}/`);
+  } catch {
+    throw new UsageError(`--from must be the exporter's URL, such as http://127.0.0.1:9400, got '${url}'`);
+  }
   let body: unknown;
   try {
     const res = await fetch(at, { headers: { accept: 'application/json' } });
@@ -90,10 +105,22 @@ async function fromExporter(url: string, target: string | undefined): Promise<So
   }
   const parsed = recordsResponseSchema.safeParse(body);
   if (!parsed.success) throw new UsageError(`--from ${url}: not a kvcanary /api/v1/records answer: ${describeSchemaError(parsed.error)}`);
-  const names = parsed.data.targets.map((t) => t.target);
-  const chosen = target === undefined ? parsed.data.targets[0] : parsed.data.targets.find((t) => t.target === target);
-  if (!chosen) throw new UsageError(`--target '${target ?? ''}' is not a target of ${url} (targets: ${names.join(', ') || 'none'})`);
-  return { name: chosen.target, records: chosen.records, pacing: parsed.data.pacing };
+  return targetOf(parsed.data, target, url);
+}
+
+/** A bench --json file (pacing from --config or the defaults), or a saved /api/v1/records body (with its own pacing). */
+async function fromFile(file: string, target: string | undefined, configFile: string | undefined): Promise<Source> {
+  const body = await readJsonFile(file, 'plan');
+  const saved = recordsResponseSchema.safeParse(body);
+  if (saved.success) return targetOf(saved.data, target, `'${file}'`);
+  const parsed = benchJsonSchema.safeParse(body);
+  if (!parsed.success) throw new UsageError(`plan '${file}': neither a kvcanary bench --json file nor an /api/v1/records body: ${describeSchemaError(parsed.error)}`);
+  const bench = parsed.data;
+  const names = [...new Set(bench.records.map((r) => r.target))];
+  const name = target ?? names[0] ?? bench.summary.target;
+  if (!names.includes(name)) throw new UsageError(`--target '${name}' has no records in '${file}' (targets: ${names.join(', ') || 'none'})`);
+  const config = configFile === undefined ? configSchema.parse({}) : loadConfigFile(configFile);
+  return { name, records: bench.records.filter((r) => r.target === name), pacing: pacingInfo(config.pacing) };
 }
 
 function samplesOf(records: readonly RequestRecord[]): ReplaySample[] {
@@ -123,21 +150,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   const evaluation = durationSeconds(defaultRuleConfig.evaluationInterval);
   if (scrape > evaluation) throw new UsageError(`--scrape-interval ${values['scrape-interval'] ?? ''} is longer than the rules' evaluation interval (${defaultRuleConfig.evaluationInterval})`);
 
-  let source: Source;
-  let sourceName: string;
-  if (values.from !== undefined) {
-    source = await fromExporter(values.from, values.target);
-    sourceName = values.from;
-  } else {
-    const file = positionals[0] as string;
-    const bench = await readBenchJson(file, 'plan');
-    const names = [...new Set(bench.records.map((r) => r.target))];
-    const name = values.target ?? names[0] ?? bench.summary.target;
-    if (!names.includes(name)) throw new UsageError(`--target '${name}' has no records in '${file}' (targets: ${names.join(', ') || 'none'})`);
-    const config = values.config === undefined ? configSchema.parse({}) : loadConfigFile(values.config);
-    source = { name, records: bench.records.filter((r) => r.target === name), pacing: pacingInfo(config.pacing) };
-    sourceName = file;
-  }
+  const sourceName = values.from ?? (positionals[0] as string);
+  const source = values.from !== undefined ? await fromExporter(values.from, values.target) : await fromFile(sourceName, values.target, values.config);
   const samples = samplesOf(source.records);
   if (samples.length < 10) throw new UsageError(`plan: ${source.name} has ${samples.length} successful requests with a TTFT; at least 10 are needed to resample`);
   const pace = rate !== undefined ? { perMinute: rate, from: '--rate' } : requestsPerMinute(source.pacing, source.records);

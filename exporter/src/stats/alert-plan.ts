@@ -43,12 +43,6 @@ export interface PlanOptions {
   progress?: (line: string) => void;
 }
 
-/** The longest window an alert reads, seconds: the false-alarm run warms up for that long first. */
-function longestWindow(rules: RuleConfig): number {
-  const windows = [rules.figureWindow, rules.ttftRegression.referenceWindow, ...rules.slo.tiers.map((t) => t.longWindow)];
-  return Math.max(...windows.map(durationSeconds));
-}
-
 /** Median and p90 of delays, the reference tool's percentile, with "not within the horizon" as Infinity. */
 function detectionOf(change: string, delays: readonly (number | null)[]): PlanDetection {
   const sorted = delays.map((d) => d ?? Infinity).sort((a, b) => a - b);
@@ -67,8 +61,9 @@ export function planAlerts(o: PlanOptions): PlanRow[] {
   const multipliers = o.multipliers ?? RATE_MULTIPLIERS;
   const alerts = replayedAlerts(o.rules);
   const random = seededRandom(o.seed);
-  // The reference window and the figure window fill before a detection trial's change.
-  const trialWarmup = durationSeconds(o.rules.figureWindow) + durationSeconds(o.rules.ttftRegression.referenceWindow);
+  // The reference window and the figure window fill before a run starts; the burn-rate tiers' longer
+  // windows start from their expected contents, so only their first days understate the noise.
+  const warmup = durationSeconds(o.rules.figureWindow) + durationSeconds(o.rules.ttftRegression.referenceWindow);
   const rows: PlanRow[] = [];
   for (const multiplier of multipliers) {
     const requestsPerMinute = o.requestsPerMinute * multiplier;
@@ -79,7 +74,7 @@ export function planAlerts(o: PlanOptions): PlanRow[] {
       settings,
       change: (s) => s.seconds,
       random,
-      warmupSeconds: longestWindow(o.rules),
+      warmupSeconds: warmup,
       runSeconds: o.days * 86_400,
       stopWhenAllFired: false,
     });
@@ -87,7 +82,7 @@ export function planAlerts(o: PlanOptions): PlanRow[] {
       o.progress?.(`${fmtRate(requestsPerMinute)}: ${o.trials} trials of ${c.label}`);
       const change = changeOf(c);
       return Array.from({ length: o.trials }, () =>
-        replay({ samples: o.samples, settings, change, random, warmupSeconds: trialWarmup, runSeconds: o.horizonSeconds, stopWhenAllFired: true }).firstFiring,
+        replay({ samples: o.samples, settings, change, random, warmupSeconds: warmup, runSeconds: o.horizonSeconds, stopWhenAllFired: true }).firstFiring,
       );
     });
     alerts.forEach((a, i) => {

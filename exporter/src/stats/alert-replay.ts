@@ -152,32 +152,42 @@ class ProbeStream {
   }
 }
 
-/** Running sums of the last `slots` scrape increments, over a shared ring of the longest window. */
+/**
+ * Running sums of the last `slots` scrape increments, over a shared ring of the longest window. A window
+ * keeps only the fields its rules read (`fields`; all when absent): the burn-rate windows are long and
+ * read two numbers, so summing every bucket there would be most of a replay's work.
+ */
 class Windows {
   private readonly ring: Float64Array[];
   private head = 0;
-  readonly sums: Map<number, Float64Array>;
+  private readonly windows: { slots: number; sum: Float64Array; fields: Int32Array }[] = [];
 
-  constructor(
-    sizes: readonly number[],
-    private readonly fill: Float64Array,
-  ) {
-    const longest = Math.max(...sizes);
+  constructor(sizes: readonly { slots: number; fields?: readonly number[] }[], fill: Float64Array) {
+    const longest = Math.max(...sizes.map((s) => s.slots));
     this.ring = new Array<Float64Array>(longest + 1).fill(fill);
-    this.sums = new Map(sizes.map((w) => [w, fill.map((x) => x * w)]));
+    for (const { slots, fields } of sizes) {
+      // The first window of a length wins: the figure window comes first and holds every field.
+      if (this.windows.some((w) => w.slots === slots)) continue;
+      const all = Int32Array.from({ length: fill.length }, (_, i) => i);
+      this.windows.push({ slots, sum: fill.map((x) => x * slots), fields: fields === undefined ? all : Int32Array.from(fields) });
+    }
   }
 
   push(v: Float64Array): void {
     this.head = (this.head + 1) % this.ring.length;
     this.ring[this.head] = v;
-    for (const [w, sum] of this.sums) {
-      const old = this.ring[(this.head - w + this.ring.length) % this.ring.length] as Float64Array;
-      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (v[i] as number) - (old[i] as number);
+    for (const { slots, sum, fields } of this.windows) {
+      const old = this.ring[(this.head - slots + this.ring.length) % this.ring.length] as Float64Array;
+      for (let k = 0; k < fields.length; k++) {
+        const i = fields[k] as number;
+        sum[i] = (sum[i] as number) + (v[i] as number) - (old[i] as number);
+      }
     }
   }
 
+  /** The sums of the first window of `slots` (the figure window is listed first, with every field). */
   sum(slots: number): Float64Array {
-    return this.sums.get(slots) as Float64Array;
+    return (this.windows.find((w) => w.slots === slots) as { sum: Float64Array }).sum;
   }
 }
 
@@ -225,14 +235,15 @@ export function replay(run: ReplayRun): ReplayOutcome {
   const figure = slotsOf(rules.figureWindow, scrape);
   const tiers = rules.slo.tiers.map((t) => ({ long: slotsOf(t.longWindow, scrape), short: slotsOf(t.shortWindow, scrape), limit: t.burnRate * (1 - rules.slo.objective) }));
   const expected = present.expected();
-  const windows = new Windows([figure, ...tiers.flatMap((t) => [t.long, t.short])], expected);
-  const dayBeforeWindows = new Windows([figure], expected);
+  const base = bounds.length + 1;
+  const slo = [base + WITHIN_SLO, base + TOTAL];
+  const windows = new Windows([{ slots: figure }, ...tiers.flatMap((t) => [{ slots: t.long, fields: slo }, { slots: t.short, fields: slo }])], expected);
+  const dayBeforeWindows = new Windows([{ slots: figure }], expected);
 
   const evaluation = durationSeconds(rules.evaluationInterval);
   const scrapesPerEvaluation = Math.max(1, Math.round(evaluation / scrape));
   const reference = Math.max(1, Math.round(durationSeconds(rules.ttftRegression.referenceWindow) / evaluation));
   const pastP95: number[] = [];
-  const base = bounds.length + 1;
   const p95Of = (sum: Float64Array) => histogramQuantile(0.95, bounds, sum.subarray(0, base));
   const enough = (sum: Float64Array) => (sum[base + TOTAL] as number) >= rules.minProbeRequests;
   const r = rules.ttftRegression;
