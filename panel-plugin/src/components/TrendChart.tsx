@@ -74,8 +74,8 @@ export function TrendChart({ model, width, chartHeight }: Props) {
                   </text>
                 </g>
               ))}
-              {timeTicks.map((at) => (
-                <text key={at} x={x(at)} y={chartHeight - 6} textAnchor="middle" className={styles.axis}>
+              {timeTicks.map((at, i) => (
+                <text key={at} x={x(at)} y={chartHeight - 6} textAnchor={i === 0 ? 'start' : i === timeTicks.length - 1 ? 'end' : 'middle'} className={styles.axis}>
                   {clock(at)}
                 </text>
               ))}
