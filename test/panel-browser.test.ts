@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, serveFolder, watchErrors, type Browser, type StaticServer } from './support/browser.js';
 import { findTool } from './support/tools.js';
 import { FIGURE_IDS, panelFigures } from '@kvcanary/contract';
-import { summaryResponseSchema } from '@kvcanary/contract/schemas';
+import { historyResponseSchema, summaryResponseSchema } from '@kvcanary/contract/schemas';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const panelDir = path.join(repo, 'panel-plugin');
@@ -26,6 +26,8 @@ const shots = path.join(repo, 'test-output', 'panel');
 const readSummary = (file: string) =>
   summaryResponseSchema.parse(JSON.parse(readFileSync(path.join(panelDir, 'fixtures', file), 'utf8')));
 const summary = readSummary('summary.json');
+/** Recorded from a real `kvcanary serve` of the embedded clusters, llm-d's router switched to random after 8 minutes. */
+const history = historyResponseSchema.parse(JSON.parse(readFileSync(path.join(panelDir, 'fixtures', 'history-recorded.json'), 'utf8')));
 
 const chromiumPath = findTool('chromium', 'apt-get install chromium');
 const maybe = chromiumPath ? describe : describe.skip;
@@ -54,7 +56,7 @@ maybe('comparison view in Chromium', () => {
     }
     mkdirSync(shots, { recursive: true });
     browser = await launchBrowser(chromiumPath as string);
-    standalone = await serveFolder(standaloneDir, { '/api/v1/summary': summary });
+    standalone = await serveFolder(standaloneDir, { '/api/v1/summary': summary, '/api/v1/history': history });
     harness = await serveFolder(harnessDir);
   });
 
@@ -100,7 +102,7 @@ maybe('comparison view in Chromium', () => {
 
   it('standalone page: renders a summary recorded from a real exporter run (embedded simulated cluster)', async () => {
     const recorded = readSummary('summary-recorded.json');
-    const server = await serveFolder(standaloneDir, { '/api/v1/summary': recorded });
+    const server = await serveFolder(standaloneDir, { '/api/v1/summary': recorded, '/api/v1/history': history });
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.setViewportSize({ width: 1280, height: 760 });
@@ -116,6 +118,32 @@ maybe('comparison view in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
     await server.close();
+  });
+
+  it('standalone page: trend lines of the recorded history with the alert thresholds marked, dark then light', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${standalone.url}/`);
+    const trends = page.getByRole('region', { name: 'Trends' });
+    await trends.getByRole('img', { name: 'Cache speedup trend' }).waitFor();
+    await trends.scrollIntoViewIfNeeded();
+    // Two targets: P50, P95 and P99 each on the TTFT chart, one line each on the speedup and error charts.
+    await expect(trends.getByTestId('trend-ttft').locator('polyline').count()).resolves.toBe(6);
+    await expect(trends.getByTestId('trend-speedup').locator('polyline').count()).resolves.toBe(2);
+    await expectVisible(page, ['SLO: 99% within 1 s', 'P95 regression floor 0.25 s', 'speedup alert below 2×', 'probe-failing alert above 5%', 'vllm', 'llm-d']);
+    // vllm (round-robin) stays under 2x the whole time: long enough to fire. llm-d is under it in its first minute
+    // (cold caches) and again from 12 minutes after the switch, for less than the 15m hold.
+    const speedupSpans = trends.getByTestId('trend-speedup').locator('rect[data-alert="KVCanaryCacheSpeedupCollapsed"]');
+    await expect(speedupSpans.count()).resolves.toBe(3);
+    await expect(trends.getByTestId('trend-speedup').locator('rect[data-firing="true"]').count()).resolves.toBe(1);
+    await trends.screenshot({ path: path.join(shots, 'trends-dark.png') });
+    await page.getByRole('button', { name: 'Toggle light and dark theme' }).click();
+    await page.getByRole('button', { name: 'Dark theme' }).waitFor();
+    await expectVisible(page, ['SLO: 99% within 1 s', 'speedup alert below 2×']);
+    await trends.screenshot({ path: path.join(shots, 'trends-light.png') });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('standalone page: says so when the exporter cannot be read', async () => {

@@ -5,3 +5,4 @@ export * from './metrics.js';
 export * from './recorded.js';
 export * from './figures.js';
 export * from './series.js';
+export * from './rule-config.js';

@@ -1,108 +1,11 @@
 /**
- * Every threshold and window of the kvcanary rules, in one place.
- *
- * The committed rule file is rendered from `defaultRuleConfig`; the end-to-end test renders the same
- * rules with `shortWindows()` so that a real Prometheus can see an alert go pending within seconds.
- * Change a number here, run `npm run generate -w monitoring`, and the rule file, the PrometheusRule
- * and the README table follow.
+ * The rule settings live in the contract (`@kvcanary/contract`, rule-config.ts), because `kvcanary plan`
+ * and the standalone page read the same thresholds and windows; this module re-exports them for the
+ * generator and adds the test-only variant.
  */
+import { defaultRuleConfig, type RuleConfig } from '@kvcanary/contract';
 
-/** A Prometheus duration string such as `5m`, `1h`, `30s`. */
-export type Duration = string;
-
-/** One tier of a multi-window multi-burn-rate alert (Google SRE workbook, chapter 5). */
-export interface BurnRateTier {
-  /** `page` tiers are critical, `ticket` tiers are warnings. */
-  kind: 'page' | 'ticket';
-  longWindow: Duration;
-  shortWindow: Duration;
-  /** Error-budget burn rate both windows must exceed. */
-  burnRate: number;
-  for: Duration;
-}
-
-export interface RuleConfig {
-  /** The rule group's evaluation interval. */
-  evaluationInterval: Duration;
-  /** The `rate()` window behind every dashboard figure (quantiles, means, ratios, hit ratios). */
-  figureWindow: Duration;
-  /** Label matcher selecting the exporter's scrape job(s) in `up`, used by KVCanaryProbeAbsent. */
-  exporterJobMatcher: string;
-
-  ttftRegression: {
-    /** Fires when P95 exceeds `factor` times its own level `offset` earlier ... */
-    factor: number;
-    offset: Duration;
-    /** ... averaged over this window (one past sample is as noisy as the present one) ... */
-    referenceWindow: Duration;
-    /** ... and is above this absolute floor, in seconds (a fast service doubling is not news) ... */
-    floorSeconds: number;
-    /** ... for this long. */
-    for: Duration;
-  };
-  slo: {
-    /** TTFT threshold: must equal one of the bucket bounds of the contract's `exporterMetrics.ttft`. */
-    ttftBucket: string;
-    /** Share of probes that must start streaming within `ttftBucket`. */
-    objective: number;
-    tiers: BurnRateTier[];
-  };
-  candidateVsBaseline: {
-    /** Candidate P95 / baseline P95 above which the candidate is called slower. */
-    maxRatio: number;
-    for: Duration;
-  };
-  cacheSpeedup: {
-    /** Turn-1 mean TTFT / later-turn mean TTFT below which the cache is not doing its job. */
-    min: number;
-    for: Duration;
-  };
-  replicaKvHit: {
-    /** Per-replica prefix-cache hit ratio (from counter rates) below which the alert fires. */
-    min: number;
-    for: Duration;
-  };
-  replicaImbalance: {
-    /** Smoothing window of the per-replica KV-usage and GPU gauges. */
-    window: Duration;
-    /** Absolute distance (0-1) of a replica from its target's mean that counts as imbalance. */
-    maxDeviation: number;
-    for: Duration;
-  };
-  probeFailing: {
-    /** Share of probe requests that did not succeed. */
-    maxErrorRatio: number;
-    for: Duration;
-  };
-  probeAbsent: {
-    /** Window in which at least one probe request must have finished per target. */
-    window: Duration;
-    for: Duration;
-  };
-}
-
-export const defaultRuleConfig: RuleConfig = {
-  evaluationInterval: '30s',
-  figureWindow: '5m',
-  exporterJobMatcher: 'job=~".*kvcanary.*"',
-  ttftRegression: { factor: 1.5, offset: '1d', referenceWindow: '1h', floorSeconds: 0.25, for: '15m' },
-  slo: {
-    ttftBucket: '1',
-    objective: 0.99,
-    tiers: [
-      { kind: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 14.4, for: '2m' },
-      { kind: 'page', longWindow: '6h', shortWindow: '30m', burnRate: 6, for: '15m' },
-      { kind: 'ticket', longWindow: '1d', shortWindow: '2h', burnRate: 3, for: '1h' },
-      { kind: 'ticket', longWindow: '3d', shortWindow: '6h', burnRate: 1, for: '3h' },
-    ],
-  },
-  candidateVsBaseline: { maxRatio: 1.2, for: '30m' },
-  cacheSpeedup: { min: 2, for: '15m' },
-  replicaKvHit: { min: 0.5, for: '30m' },
-  replicaImbalance: { window: '10m', maxDeviation: 0.3, for: '30m' },
-  probeFailing: { maxErrorRatio: 0.05, for: '10m' },
-  probeAbsent: { window: '10m', for: '10m' },
-};
+export { defaultRuleConfig, type BurnRateTier, type Duration, type RuleConfig } from '@kvcanary/contract';
 
 /**
  * The same rules with windows short enough for a test that runs a real Prometheus for a few minutes:

@@ -211,6 +211,17 @@ function workloadsSince(offset: Duration, referenceWindow: Duration): string {
   );
 }
 
+/**
+ * `and` the target finished at least `minProbeRequests` probe requests (any outcome) in `window`: a
+ * latency or ratio figure of a quiet or just-restarted target rests on a handful of samples, and must
+ * not page. `on` lists the label that names the target in the alert's result.
+ */
+function enoughProbes(c: RuleConfig, window: Duration, on: 'target' | 'baseline' = 'target'): string {
+  const count = `sum by (target) (increase(${m.requests.name}[${window}]))`;
+  const named = on === 'target' ? count : `label_replace(${count}, "baseline", "$1", "target", "(.*)")`;
+  return `\nand on (${on})\n${named} >= ${num(c.minProbeRequests)}`;
+}
+
 function alertRules(c: RuleConfig): AlertRule[] {
   const r = c.ttftRegression;
   const budget = 1 - c.slo.objective;
@@ -218,7 +229,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
     alert: 'KVCanaryTTFTSLOBurnRate',
     expr:
       `${sloViolationRatio(t.longWindow).name} > ${num(t.burnRate * budget)}\n` +
-      `and on (target)\n${sloViolationRatio(t.shortWindow).name} > ${num(t.burnRate * budget)}`,
+      `and on (target)\n${sloViolationRatio(t.shortWindow).name} > ${num(t.burnRate * budget)}` +
+      enoughProbes(c, t.shortWindow),
     for: t.for,
     labels: { severity: t.kind === 'page' ? 'critical' : 'warning', tier: `${t.longWindow}-${t.shortWindow}` },
     annotations: {
@@ -237,7 +249,8 @@ function alertRules(c: RuleConfig): AlertRule[] {
       expr:
         `${recorded.ttftP95.name}\n/ avg_over_time(${recorded.ttftP95.name}[${r.referenceWindow}] offset ${r.offset})\n> ${num(r.factor)}\n` +
         `and on (target)\n${recorded.ttftP95.name} > ${num(r.floorSeconds)}\n` +
-        `unless on (target)\n${workloadsSince(r.offset, r.referenceWindow)} > 1`,
+        `unless on (target)\n${workloadsSince(r.offset, r.referenceWindow)} > 1` +
+        enoughProbes(c, c.figureWindow),
       for: r.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -252,7 +265,10 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ...burnAlerts,
     {
       alert: 'KVCanaryCandidateSlowerThanBaseline',
-      expr: `${overBaseline(recorded.ttftP95).name} > ${num(c.candidateVsBaseline.maxRatio)}`,
+      expr:
+        `${overBaseline(recorded.ttftP95).name} > ${num(c.candidateVsBaseline.maxRatio)}` +
+        enoughProbes(c, c.figureWindow) +
+        enoughProbes(c, c.figureWindow, 'baseline'),
       for: c.candidateVsBaseline.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -266,7 +282,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryCacheSpeedupCollapsed',
-      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}`,
+      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}` + enoughProbes(c, c.figureWindow),
       for: c.cacheSpeedup.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -317,7 +333,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     ),
     {
       alert: 'KVCanaryProbeFailing',
-      expr: `${recorded.errorRatio.name} > ${num(c.probeFailing.maxErrorRatio)}`,
+      expr: `${recorded.errorRatio.name} > ${num(c.probeFailing.maxErrorRatio)}` + enoughProbes(c, c.figureWindow),
       for: c.probeFailing.for,
       labels: { severity: 'critical' },
       annotations: {

@@ -27,19 +27,7 @@ The side-by-side table of two \`kvcanary bench --json\` results, with bootstrap 
 
 /** Reads and validates one bench --json file; every problem is a UsageError naming the file. */
 export async function readBenchJson(file: string, role: string): Promise<BenchJson> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${role} '${file}': cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${role} '${file}': not JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const value = await readJsonFile(file, role);
   const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
   if (version === 1) {
     throw new UsageError(`${role} '${file}': bench --json version 1 has no workload digest and its first turns may have been warm; run bench again to compare it`);
@@ -47,6 +35,22 @@ export async function readBenchJson(file: string, role: string): Promise<BenchJs
   const parsed = benchJsonSchema.safeParse(value);
   if (!parsed.success) throw new UsageError(`${role} '${file}': not a kvcanary bench --json file: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
+}
+
+/** Reads one JSON file; a missing file or a body that is not JSON is a UsageError naming the file. */
+export async function readJsonFile(file: string, role: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${role} '${file}': cannot read it (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UsageError(`${role} '${file}': not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 /** Same workload, seed, turns and documents: conversation i asked the same questions of both targets. */

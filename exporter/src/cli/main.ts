@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: { summary: 'one benchmark run against URL, printing the summary', load: async () => (await import('./bench-command.js')).benchCommand },
   compare: { summary: 'side-by-side table of two bench --json results', load: async () => (await import('./compare-command.js')).compareCommand },
   sim: { summary: 'start a simulated vLLM cluster behind a router', load: async () => (await import('./sim-command.js')).simCommand },
+  plan: { summary: 'how fast the alerts catch a regression at this probe rate, and how often they cry wolf', load: async () => (await import('./plan-command.js')).planCommand },
   demo: { summary: 'bench both routers of a simulated cluster once and compare them', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

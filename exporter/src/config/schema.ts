@@ -162,6 +162,8 @@ export const configSchema = z
         maxRequests: z.number().int().min(10).max(100_000).default(5000),
       })
       .prefault({}),
+    /** The window figures kept for /api/v1/history and the page's trend lines: one point a minute per target, this far back. */
+    history: z.strictObject({ duration: duration('24h') }).prefault({}),
     /** Turns past this share one `turn` label value ("10+"), so cardinality does not grow with turns. */
     turnLabelCap: z.number().int().min(1).max(50).default(DEFAULT_TURN_CAP),
     replicaScrape: z
@@ -222,6 +224,8 @@ export const configSchema = z
     if (p.timeout === 0) ctx.addIssue({ code: 'custom', path: ['pacing', 'timeout'], message: 'must be more than 0' });
     if (config.replicaScrape.timeout > config.replicaScrape.interval)
       ctx.addIssue({ code: 'custom', path: ['replicaScrape', 'timeout'], message: 'must not exceed replicaScrape.interval' });
+    if (config.history.duration < 60_000 || config.history.duration > 7 * 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['history', 'duration'], message: 'must be from 1m to 7d' });
     if (config.window.duration < 10_000) ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'must be at least 10s' });
     if (config.logging.failureSummaryInterval < 1000)
       ctx.addIssue({ code: 'custom', path: ['logging', 'failureSummaryInterval'], message: 'must be at least 1s' });

@@ -15,6 +15,8 @@ function view(over: Partial<ExporterView> = {}): ExporterView {
     ready: () => ({ ready: false, waiting: [{ target: 'vllm', reason: 'no request finished yet' }] }),
     renderMetrics: async (accept) => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: `kvcanary_build_info{version="x"} 1\n# accept=${accept}\n` }),
     summary: async () => summary,
+    history: () => ({ generatedAt: summary.generatedAt, intervalSeconds: 60, maxPoints: 1440, windowSeconds: 600, targets: [] }),
+    records: () => ({ generatedAt: summary.generatedAt, windowSeconds: 600, pacing: { concurrency: 4, turns: 10, meanThinkSeconds: 1.25 }, targets: [] }),
     targetNames: () => ['vllm', 'llm-d'],
     probe: async (target, { turns }) => ({
       target,

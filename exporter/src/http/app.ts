@@ -76,6 +76,16 @@ export function createApp(options: AppOptions): Express {
     res.json(await view.summary());
   });
 
+  app.get('/api/v1/history', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(view.history());
+  });
+
+  app.get('/api/v1/records', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(view.records());
+  });
+
   app.get('/probe', async (req, res) => {
     const target = typeof req.query.target === 'string' ? req.query.target : '';
     if (!view.targetNames().includes(target)) {

@@ -1,5 +1,6 @@
 import { DEFAULT_VANTAGE, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
-import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
+import type { HistoryResponse, RecordsResponse, RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
+import { pacingInfo } from '../config/pacing-info.js';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { SeedDocument } from '../corpus/types.js';
@@ -13,6 +14,7 @@ import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { freshSeed } from '../util/random.js';
+import { FigureHistory, HISTORY_INTERVAL_MS } from './figure-history.js';
 import { FailureLog } from './failure-log.js';
 import { SummaryCache } from './summary-cache.js';
 import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
@@ -52,6 +54,10 @@ export interface ExporterView {
   ready(): { ready: boolean; waiting: NotMeasured[] };
   renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
   summary(): Promise<SummaryResponse>;
+  /** The window figures a minute apart, per target. */
+  history(): HistoryResponse;
+  /** The request records in each target's window, and the pacing they were probed at. */
+  records(): RecordsResponse;
   targetNames(): readonly string[];
   /** One conversation against the target now, outside the continuous run. */
   probe(target: string, options: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome>;
@@ -110,6 +116,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
   metrics.setTargets(targets, workload);
+  const history = new FigureHistory({ maxPoints: Math.max(1, Math.round(config.history.duration / HISTORY_INTERVAL_MS)), clock });
   const failures = new FailureLog({ logger, clock, intervalMs: config.logging.failureSummaryInterval });
 
   const onRecord = (r: RequestRecord): void => {
@@ -154,6 +161,13 @@ export function startExporter(options: ExporterOptions): Exporter {
     return startContinuous({ target: engineTarget(t, model), plan, pace, parallel, clock, onRecord, onConversation });
   });
   for (const t of targets) t.monitor?.start();
+  const recordHistory = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      await clock.sleep(HISTORY_INTERVAL_MS, stopping.signal);
+      if (!stopping.signal.aborted) history.record(summaries.windowSummaries());
+    }
+  };
+  const historyLoop = recordHistory();
   const summaryLoop = (async () => {
     while (!stopping.signal.aborted) {
       await clock.sleep(config.logging.failureSummaryInterval, stopping.signal);
@@ -185,6 +199,19 @@ export function startExporter(options: ExporterOptions): Exporter {
     },
     renderMetrics: (accept) => metrics.render(accept),
     summary: () => summaries.response(),
+    history: () => ({
+      generatedAt: new Date(clock.wallNow()).toISOString(),
+      intervalSeconds: HISTORY_INTERVAL_MS / 1000,
+      maxPoints: history.maxPoints,
+      windowSeconds: config.window.duration / 1000,
+      targets: targets.map((t) => ({ target: t.name, points: [...history.of(t.name)] })),
+    }),
+    records: () => ({
+      generatedAt: new Date(clock.wallNow()).toISOString(),
+      windowSeconds: config.window.duration / 1000,
+      pacing: pacingInfo(pacing),
+      targets: targets.map((t) => ({ target: t.name, records: t.window.records() })),
+    }),
     targetNames: () => targets.map((t) => t.name),
     probe,
     maxTurns: pacing.turns,
@@ -202,6 +229,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     summary: () => summaries.response(),
     async stop(graceMs: number) {
       stopping.abort();
+      await historyLoop;
       const handles = await Promise.all(engines);
       await Promise.all(handles.map((h) => h?.stop(graceMs)));
       await Promise.all(targets.map((t) => t.monitor?.stop()));

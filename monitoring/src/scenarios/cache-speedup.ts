@@ -1,6 +1,6 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, histogram, observe, restart, type HistogramStretch } from './series.js';
+import { during, histogram, observe, probeRequests, restart, type HistogramStretch } from './series.js';
 
 const firstTurn = { target: 'prod', turn: turnLabel(1, DEFAULT_TURN_CAP) };
 const laterTurn = { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) };
@@ -21,7 +21,11 @@ export const cacheSpeedup: ScenarioFile = {
   scenarios: [
     {
       name: 'later turns as slow as a cold prefill collapse the speedup from 4.1x to 1.3x',
-      input: [...ttft(firstTurn, during(60, coldPrefill)), ...ttft(laterTurn, during(20, cached), during(40, uncached))],
+      input: [
+        ...ttft(firstTurn, during(60, coldPrefill)),
+        ...ttft(laterTurn, during(20, cached), during(40, uncached)),
+        probeRequests({ target: 'prod' }, during(60, coldPrefill, cached)),
+      ],
       figures: [
         figure(recorded.cacheSpeedup, '15m', { labels: { target: 'prod' }, value: 4.124999999999999 }),
         figure(
@@ -48,7 +52,11 @@ export const cacheSpeedup: ScenarioFile = {
     },
     {
       name: 'a five-minute dip is shorter than the 15m hold',
-      input: [...ttft(firstTurn, during(60, coldPrefill)), ...ttft(laterTurn, during(20, cached), during(5, uncached), during(35, cached))],
+      input: [
+        ...ttft(firstTurn, during(60, coldPrefill)),
+        ...ttft(laterTurn, during(20, cached), during(5, uncached), during(35, cached)),
+        probeRequests({ target: 'prod' }, during(60, coldPrefill, cached)),
+      ],
       alerts: quiet('30m', '60m'),
     },
     {
@@ -56,6 +64,7 @@ export const cacheSpeedup: ScenarioFile = {
       input: [
         ...ttft(firstTurn, during(30, coldPrefill), restart, during(30, coldPrefill)),
         ...ttft(laterTurn, during(30, cached), restart, during(30, cached)),
+        probeRequests({ target: 'prod' }, during(30, coldPrefill, cached), restart, during(30, coldPrefill, cached)),
       ],
       alerts: quiet('35m', '60m'),
     },

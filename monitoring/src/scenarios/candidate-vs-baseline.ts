@@ -1,13 +1,15 @@
 import { BASELINE, CANDIDATE, DEFAULT_TURN_CAP, exporterMetrics as m, overBaseline, recorded, turnLabel, type Role } from '@kvcanary/contract';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, gauge, histogram, hold, observe, type HistogramParts, type HistogramStretch } from './series.js';
+import { during, gauge, histogram, hold, observe, probeRequests, type HistogramParts, type HistogramStretch } from './series.js';
 
 /** The exporter's target-info gauge (always 1) for `minutes`, from one exporter `instance` or with none. */
 const role = (target: string, side: Role, minutes: number, instance?: string) => gauge(m.targetInfo, { target, role: side, instance }, hold(1, minutes));
 
 const laterTurn = turnLabel(2, DEFAULT_TURN_CAP);
-const ttft = (of: { target: string; instance?: string }, buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { ...of, turn: laterTurn }, { buckets }, ...stretches);
+const ttft = (of: { target: string; instance?: string }, buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) => [
+  ...histogram(m.ttft, { ...of, turn: laterTurn }, { buckets }, ...stretches),
+  probeRequests(of, ...stretches),
+];
 
 /** 10 probes a minute under 0.1s: P95 0.095s. */
 const fast = observe(10, 0.05);

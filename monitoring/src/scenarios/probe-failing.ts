@@ -27,6 +27,11 @@ export const probeFailing: ScenarioFile = {
       ],
     },
     {
+      name: 'a sparse target (3 probes a minute, 15 in 5m) with one in three timing out stays quiet: too few probes to page on',
+      input: [requests(SUCCESS, rise(2, 40)), requests('timeout', rise(1, 40))],
+      alerts: quiet('8m', '30m'),
+    },
+    {
       name: 'a target that never failed has an error ratio of 0, not none, and does not fire',
       input: [requests(SUCCESS, rise(10, 30))],
       figures: [figure(recorded.errorRatio, '20m', { labels: { target: 'prod' }, value: 0 })],

@@ -11,7 +11,7 @@
  * the previous one ended with, so that value is written twice: the minute where two stretches meet rises
  * by nothing.
  */
-import { histogramSeries, type MetricDefinition } from '@kvcanary/contract';
+import { SUCCESS, exporterMetrics, histogramSeries, type MetricDefinition } from '@kvcanary/contract';
 
 /** One `input_series` entry of a promtool test. */
 export interface InputSeries {
@@ -190,4 +190,13 @@ export function histogram<const L extends string>(
     ...(parts.sum === true ? [series('sum', {}, (os) => total(os, (o) => o.count * o.value))] : []),
     ...(parts.count === true ? [series('count', {}, (os) => total(os, (o) => o.count))] : []),
   ];
+}
+
+/**
+ * The successful probe requests behind a target's TTFT observations, phase by phase: the count the
+ * alerts' minimum-evidence clause reads (`minProbeRequests` in the rule config).
+ */
+export function probeRequests(of: { target: string; instance?: string; vantage?: string }, ...stretches: HistogramStretch[]): InputSeries {
+  const perMinute = (os: readonly Observation[]): number => os.reduce((sum, o) => sum + o.count, 0);
+  return counter(exporterMetrics.requests, { ...of, outcome: SUCCESS }, ...stretches.map((s) => (s.kind === 'restart' ? s : rise(perMinute(s.observations), s.minutes))));
 }

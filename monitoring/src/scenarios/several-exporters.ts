@@ -1,10 +1,12 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, histogram, observe, type HistogramStretch } from './series.js';
+import { during, histogram, observe, probeRequests, type HistogramStretch } from './series.js';
 
-/** One exporter's TTFT histogram for one target, as Prometheus stores it: the exporter's `instance` and `vantage` on it. */
-const scraped = (target: string, instance: string, vantage: string, ...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { target, instance, vantage, turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets: [0.1, 0.25, 0.5, 1, '+Inf'] }, ...stretches);
+/** One exporter's TTFT histogram and request counter for one target, as Prometheus stores them: the exporter's `instance` and `vantage` on them. */
+const scraped = (target: string, instance: string, vantage: string, ...stretches: HistogramStretch[]) => [
+  ...histogram(m.ttft, { target, instance, vantage, turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets: [0.1, 0.25, 0.5, 1, '+Inf'] }, ...stretches),
+  probeRequests({ target, instance, vantage }, ...stretches),
+];
 
 const aDay = 1440;
 /** 5 probes a minute from each exporter: together they are the 10 a minute of ttft-regression. */

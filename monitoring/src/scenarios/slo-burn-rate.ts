@@ -1,10 +1,12 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, turnLabel } from '@kvcanary/contract';
 import { fires, quiet, type ExpectedAlert, type ScenarioFile } from './scenario.js';
-import { during, histogram, observe, restart, type HistogramStretch } from './series.js';
+import { during, histogram, observe, probeRequests, restart, type HistogramStretch } from './series.js';
 
 /** The burn rates read the SLO's bucket (`le="1"`) and the count, nothing else. */
-const ttft = (...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { target: 'prod', turn: turnLabel(1, DEFAULT_TURN_CAP) }, { buckets: [1], count: true }, ...stretches);
+const ttft = (...stretches: HistogramStretch[]) => [
+  ...histogram(m.ttft, { target: 'prod', turn: turnLabel(1, DEFAULT_TURN_CAP) }, { buckets: [1], count: true }, ...stretches),
+  probeRequests({ target: 'prod' }, ...stretches),
+];
 
 /** `count` probes a minute within the 1s objective. */
 const within = (count: number) => observe(count, 0.5);
@@ -49,6 +51,11 @@ export const sloBurnRate: ScenarioFile = {
       name: 'a steady 5% over 1s is a slow burn - a ticket, never a page',
       input: ttft(during(200, within(9.5), beyond(0.5))),
       alerts: [fires('150m', burning({ severity: 'warning', long: '1d', short: '2h', burnRate: '3' }, '5%'))],
+    },
+    {
+      name: 'a sparse target (3 probes a minute) with half of them over 1s: too few in 5m for the 1h-5m page, enough in 30m for the 6h-30m one',
+      input: ttft(during(120, within(3)), during(40, within(1.5), beyond(1.5))),
+      alerts: [...quiet('125m'), fires('160m', burning({ severity: 'critical', long: '6h', short: '30m', burnRate: '6' }, '12.81%'))],
     },
     {
       name: 'a three-minute spike of slow probes burns too little budget to alert',

@@ -1,10 +1,12 @@
 import { DEFAULT_TURN_CAP, NO_ROLE, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, gauge, histogram, hold, missing, observe, type HistogramParts, type HistogramStretch } from './series.js';
+import { during, gauge, histogram, hold, missing, observe, probeRequests, type HistogramParts, type HistogramStretch } from './series.js';
 
 /** P95 reads only the buckets; each case writes the bounds around the quantiles it moves between. */
-const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches);
+const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) => [
+  ...histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches),
+  probeRequests({ target: 'prod' }, ...stretches),
+];
 
 const aDay = 1440;
 /** The exporter's target info from minute `from` for `minutes` more: which workload (digest) the canary ran. */
@@ -22,7 +24,7 @@ export const ttftRegression: ScenarioFile = {
   alert: 'KVCanaryTTFTP95Regression',
   about:
     'KVCanaryTTFTP95Regression: P95 > 1.5x its 1h average a day earlier, above 0.25s, for 15m, unless the workload changed since.\n' +
-    '10 probes a minute. "fast" = every TTFT under 0.1s (P95 0.095s); "slow" = every TTFT in 0.5-1s (P95 0.975s).\n' +
+    '10 probes a minute (20 in the 5m window are needed to fire). "fast" = every TTFT under 0.1s (P95 0.095s); "slow" = every TTFT in 0.5-1s (P95 0.975s).\n' +
     `The workload is the ${m.targetInfo.name}{workload} digest.`,
   scenarios: [
     {
@@ -50,6 +52,11 @@ export const ttftRegression: ScenarioFile = {
         workload('aaaaaaaaaaaa', 0, aDay - 1),
         workload('bbbbbbbbbbbb', aDay, 60),
       ],
+      alerts: quiet('1470m', '1500m'),
+    },
+    {
+      name: 'a sparse target (3 probes a minute, 15 in 5m) making the same jump stays quiet: too few probes to page on',
+      input: ttft([0.1, 0.25, 0.5, 1, '+Inf'], during(aDay, observe(3, 0.05)), during(60, observe(3, 0.75))),
       alerts: quiet('1470m', '1500m'),
     },
     {

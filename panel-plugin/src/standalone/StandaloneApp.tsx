@@ -2,15 +2,21 @@ import { css } from '@emotion/css';
 import { createTheme, GrafanaTheme2 } from '@grafana/data';
 import { Button, ThemeContext, useStyles2 } from '@grafana/ui';
 import React, { useEffect, useMemo, useState } from 'react';
+import { defaultRuleConfig } from '@kvcanary/contract';
 import { ComparisonView } from '../components/ComparisonView';
-import { summaryToViewModel } from '../model/summary';
+import { TrendChart } from '../components/TrendChart';
+import { historyToTrends, parseHistory } from '../model/history';
+import { parseSummary, summaryToViewModel } from '../model/summary';
 import { DEFAULT_OPTIONS } from '../options';
-import { useSummary } from './useSummary';
+import { usePolled } from './usePolled';
 import { useWindowSize } from './useWindowSize';
 
 type Mode = 'dark' | 'light';
 
 const POLL_MS = 5000;
+/** The exporter adds a history point a minute; polling faster would only redraw the same lines. */
+const HISTORY_POLL_MS = 30_000;
+const TREND_HEIGHT = 170;
 const HEADER = 48;
 const PAD = 16;
 
@@ -39,7 +45,9 @@ export function StandaloneApp() {
 
 function Page({ mode, onToggle }: { mode: Mode; onToggle: () => void }) {
   const styles = useStyles2(getStyles);
-  const { response, error } = useSummary('./api/v1/summary', POLL_MS);
+  const { response, error } = usePolled('./api/v1/summary', POLL_MS, parseSummary, 'summary');
+  const history = usePolled('./api/v1/history', HISTORY_POLL_MS, parseHistory, 'history');
+  const trends = useMemo(() => historyToTrends({ response: history.response, error: history.error, rules: defaultRuleConfig }), [history]);
   const { width, height } = useWindowSize();
   const model = useMemo(() => summaryToViewModel({ response, error, options: DEFAULT_OPTIONS }), [response, error]);
   // Ages are shown relative to when the exporter made the summary, so they do not drift between polls.
@@ -66,6 +74,9 @@ function Page({ mode, onToggle }: { mode: Mode; onToggle: () => void }) {
           nowMs={generatedMs}
         />
       </main>
+      <section className={styles.panel}>
+        <TrendChart model={trends} width={Math.max(280, width - 4 * PAD)} chartHeight={TREND_HEIGHT} />
+      </section>
     </div>
   );
 }

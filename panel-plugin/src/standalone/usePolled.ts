@@ -1,16 +1,17 @@
-import type { SummaryResponse } from '@kvcanary/contract/schemas';
 import { useEffect, useState } from 'react';
-import { parseSummary } from '../model/summary';
 
-export interface SummaryState {
-  response: SummaryResponse | null;
+export interface PolledState<T> {
+  response: T | null;
   /** Why the last fetch failed; the last good response stays on screen meanwhile. */
   error?: string;
 }
 
-/** Polls the exporter's summary every `intervalMs`, relative to the page, so it works behind a path prefix. */
-export function useSummary(url: string, intervalMs: number): SummaryState {
-  const [state, setState] = useState<SummaryState>({ response: null });
+/**
+ * Polls one of the exporter's JSON routes every `intervalMs`, relative to the page, so it works behind a
+ * path prefix; `parse` validates the body against its contract schema and throws a message naming the field.
+ */
+export function usePolled<T>(url: string, intervalMs: number, parse: (body: unknown, url: string) => T, what: string): PolledState<T> {
+  const [state, setState] = useState<PolledState<T>>({ response: null });
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -21,14 +22,14 @@ export function useSummary(url: string, intervalMs: number): SummaryState {
         if (!res.ok) {
           throw new Error(`${url} answered HTTP ${res.status}`);
         }
-        const response = parseSummary(await res.json(), url);
+        const response = parse(await res.json(), url);
         if (!stopped) {
           setState({ response });
         }
       } catch (e) {
         if (!stopped) {
           const message = e instanceof Error ? e.message : String(e);
-          setState((prev) => ({ response: prev.response, error: `Cannot read the summary: ${message}` }));
+          setState((prev) => ({ response: prev.response, error: `Cannot read the ${what}: ${message}` }));
         }
       }
       if (!stopped) {
@@ -41,6 +42,6 @@ export function useSummary(url: string, intervalMs: number): SummaryState {
       controller.abort();
       clearTimeout(timer);
     };
-  }, [url, intervalMs]);
+  }, [url, intervalMs, parse, what]);
   return state;
 }
