@@ -96,6 +96,8 @@ export const targetSummarySchema = z.object({
   /** ISO time of the last successful probe request. */
   lastSuccess: z.string().nullable(),
   ci95: intervalsSchema,
+  /** Present and true when `ci95` is from an earlier window: computing this window's failed. */
+  ci95Stale: z.boolean().optional(),
   replicas: z.array(replicaFiguresSchema),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;

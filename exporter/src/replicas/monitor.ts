@@ -12,8 +12,9 @@ import { replicaLabelValue } from '@kvcanary/contract';
 import type { Clock } from '../util/clock.js';
 import { PrefixCacheDeltas } from './counter-deltas.js';
 import type { Sample } from './exposition-parser.js';
-import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
-import { scrapeMetrics } from './scrape.js';
+import { gpuRatios, normalise } from './normalise.js';
+import type { ScrapeResult } from './scrape.js';
+import { localScraper, type ScrapeRequest, type Scraper } from './scraper.js';
 import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
 import type { ProbeCounts } from './probe-counts.js';
 import type { Replica, ReplicaSnapshot, ReplicaSource } from './types.js';
@@ -32,6 +33,8 @@ export interface ReplicaMonitorOptions {
   logger?: Logger;
   /** The target's probe counts: joined into the snapshots, and forgotten with a replica that leaves. */
   probes: ProbeCounts;
+  /** Where pages are fetched and parsed; default: in this thread, over the monitor's own pool. */
+  scraper?: Scraper;
 }
 
 export interface ReplicaMonitor {
@@ -73,6 +76,17 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   let abort = new AbortController();
 
   const pool = (): Agent => (dispatcher ??= new Agent({ keepAliveTimeout: Math.max(options.intervalMs * 2, 4_000) }));
+  const scraper = options.scraper ?? localScraper(pool);
+
+  /** The scrape's result, or null when the scraper itself failed: that says nothing about the page. */
+  async function scrape(request: ScrapeRequest, signal: AbortSignal): Promise<ScrapeResult | null> {
+    try {
+      return await scraper(request, signal);
+    } catch (err) {
+      logger.warn({ ...log, err: errorMessage(err) }, 'scraper failed; the last good figures are kept');
+      return null;
+    }
+  }
 
   async function discover(): Promise<Replica[]> {
     let listed: Replica[];
@@ -131,15 +145,9 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   }
 
   async function scrapeReplica(state: ReplicaState, signal: AbortSignal): Promise<void> {
-    const result = await scrapeMetrics(state.metricsUrl, {
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      dispatcher: pool(),
-      keep: isWantedMetric,
-      signal,
-    });
-    // A scrape cut short by stop() says nothing about the replica: keep what we knew.
-    if (signal.aborted) return;
+    const result = await scrape({ url: state.metricsUrl, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, family: 'engine' }, signal);
+    // A scrape cut short by stop(), or lost with a failed worker, says nothing about the replica: keep what we knew.
+    if (signal.aborted || result === null) return;
     if (!result.ok) {
       if (state.up || state.lastFailure !== result.reason) {
         logger.warn({ ...log, replica: state.name, reason: result.reason }, 'replica scrape failed');
@@ -166,14 +174,8 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   }
 
   async function scrapeDcgm(url: string, signal: AbortSignal): Promise<void> {
-    const result = await scrapeMetrics(url, {
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      dispatcher: pool(),
-      keep: (name) => name === DCGM_GPU_UTIL,
-      signal,
-    });
-    if (signal.aborted) return;
+    const result = await scrape({ url, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, family: 'dcgm' }, signal);
+    if (signal.aborted || result === null) return;
     if (!result.ok) {
       if (dcgm !== null) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
       dcgm = null;

@@ -10,6 +10,7 @@ import { conversationScript, type ScriptPlan } from '../probe/script.js';
 import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { workerOffload, type Offload } from './offload.js';
 import { SummaryCache } from './summary-cache.js';
 import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
@@ -28,6 +29,8 @@ export interface ExporterOptions {
   version: string;
   logger: Logger;
   clock?: Clock;
+  /** Where page parsing and window bootstraps run; default: the exporter's worker thread. */
+  offload?: Offload;
 }
 
 /** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
@@ -61,13 +64,14 @@ export function startExporter(options: ExporterOptions): Exporter {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const pacing = config.pacing;
+  const offload = options.offload ?? workerOffload({ onRestart: (reason) => logger.warn({ reason }, 'exporter worker replaced') });
   const targets = (config.targets ?? []).map((t) =>
-    createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
+    createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name), scraper: offload.scrape }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
   const plan: ScriptPlan = { documents: options.documents, turns: pacing.turns, seed: options.seed, thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max } };
   const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, timeoutMs: pacing.timeout });
-  const summaries = new SummaryCache(targets, { config, clock });
+  const summaries = new SummaryCache(targets, { config, clock, logger, intervals: (r) => offload.intervals(r) });
   const metrics = new ExporterMetrics({
     version: options.version,
     turnCap: config.turnLabelCap,
@@ -146,6 +150,7 @@ export function startExporter(options: ExporterOptions): Exporter {
       await Promise.all(handles.map((h) => h?.stop(graceMs)));
       await Promise.all(targets.map((t) => t.monitor?.stop()));
       await Promise.all(targets.map((t) => t.client.close()));
+      await offload.close();
     },
   };
 }
