@@ -3,10 +3,19 @@
  * values. Everything that writes or reads one of these labels imports it from here.
  */
 
-/** What happened to one canary request: the `outcome` label's whole set. */
-export const OUTCOMES = ['success', 'http_error', 'timeout', 'connect_error', 'stream_error', 'empty_response', 'cancelled'] as const;
+/**
+ * What happened to one canary request: the `outcome` label's whole set. `model_lookup_error` is a
+ * failed `GET /models` of a target whose model is discovered: no conversation could start, and the
+ * failure still counts in `kvcanary_requests_total`, so the error-ratio alert sees a target that
+ * cannot even be asked.
+ */
+export const OUTCOMES = ['success', 'http_error', 'timeout', 'connect_error', 'stream_error', 'empty_response', 'cancelled', 'model_lookup_error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const SUCCESS: Outcome = 'success';
+export const MODEL_LOOKUP_ERROR: Outcome = 'model_lookup_error';
+
+/** The `model` label of a target's series while its model is not known yet (it is being discovered). */
+export const UNKNOWN_MODEL = 'unknown';
 
 /** A target's side in the baseline-vs-candidate comparison. */
 export const ROLES = ['baseline', 'candidate'] as const;
