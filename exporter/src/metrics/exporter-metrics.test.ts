@@ -128,8 +128,7 @@ describe('ExporterMetrics', () => {
 
   it("writes, one family at a time, exactly what prom-client's own render writes, before and after it", async () => {
     const metrics = new ExporterMetrics({ version: '0.1.0-test', turnCap: 10, defaultMetrics: false, sources: { windowSummaries: () => [], replicas: () => [replicas] } });
-    metrics.setTargets([{ name: 'vllm', role: 'baseline' }]);
-    metrics.initTarget('vllm', 'm');
+    metrics.setTargets([{ name: 'vllm', role: 'baseline', model: 'm' }]);
     metrics.observeRequest(record({ turn: 1, ttftMs: 300 }), 'm');
     const openMetrics = 'application/openmetrics-text;version=1.0.0';
     const first = (await metrics.render(openMetrics)).body;
