@@ -136,6 +136,8 @@ export const targetSummarySchema = z.object({
   /** ISO time of the last successful probe request. */
   lastSuccess: z.string().nullable(),
   ci95: intervalsSchema,
+  /** Present and true when `ci95` is from an earlier window: computing this window's failed. */
+  ci95Stale: z.boolean().optional(),
   replicas: z.array(replicaFiguresSchema),
   /** null when no replica reports its own timings. */
   engine: engineSplitSchema.nullable(),

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { freshSeed } from '../util/random.js';
 import { intFlag, parseStrict, secondsFlag } from '../util/args.js';
-import { benchReport, executeBench, writeBenchJson, type BenchSettings } from './bench-command.js';
+import type { BenchSettings } from './bench-command.js';
+import { benchReport, executeBench, writeBenchJson } from './bench-execute.js';
 import { compareRuns } from './compare-command.js';
 import { UsageError } from '../util/usage-error.js';
 

@@ -12,6 +12,7 @@
 import { Agent } from 'undici';
 import { ChatCall, describeError, httpErrorMessage } from './chat-call.js';
 import { answerLimits } from './limits.js';
+import { chatRequestBody } from './request-body.js';
 import type { ChatRequest, ChatResult, Endpoint } from './types.js';
 
 export interface ChatClient {
@@ -104,13 +105,7 @@ export function createChatClient(endpoint: Endpoint): ChatClient {
   let closed = false;
 
   function chat(req: ChatRequest): Promise<ChatResult> {
-    const body = JSON.stringify({
-      model: req.model,
-      messages: req.messages,
-      max_tokens: req.maxTokens,
-      stream: true,
-      ...(req.includeUsage ? { stream_options: { include_usage: true } } : {}),
-    });
+    const body = chatRequestBody(req);
     const call = new ChatCall({
       timeoutMs: req.timeoutMs,
       signal: req.signal,

@@ -170,7 +170,11 @@ export const configSchema = z
       .strictObject({
         interval: duration('15s'),
         timeout: duration('5s'),
-        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+        /**
+         * Real engine pages are tens of KB (the largest under testdata/real/pages/ is 10 KB); 1 MiB
+         * leaves a wide margin, and a bigger page is refused before it costs a parse.
+         */
+        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
         /** Per target: discovery beyond this is ignored (and logged), bounding replica label values. */
         maxReplicas: z.number().int().min(1).max(1024).default(64),
         /**

@@ -176,6 +176,33 @@ describe('ExporterMetrics', () => {
     expect((await metrics.render(undefined)).body).toContain('# TYPE kvcanary_requests_total counter');
   });
 
+  it("writes, one family at a time, exactly what prom-client's own render writes, before and after it", async () => {
+    const metrics = new ExporterMetrics({ version: '0.1.0-test', vantage: 'default', turnCap: 10, defaultMetrics: false, sources: { windowSummaries: () => [], replicas: () => [replicas] } });
+    metrics.setTargets([{ name: 'vllm', role: 'baseline', model: 'm' }], '0123456789ab');
+    metrics.observeRequest(record({ turn: 1, ttftMs: 300 }), 'm');
+    const openMetrics = 'application/openmetrics-text;version=1.0.0';
+    const first = (await metrics.render(openMetrics)).body;
+    const whole = await metrics.registry.metrics();
+    expect(first).toBe(whole);
+    expect((await metrics.render(openMetrics)).body).toBe(whole);
+    expect((await metrics.render(undefined)).body).toBe(openMetricsToText(whole));
+  });
+
+  it('lets the event loop run between families while it renders', async () => {
+    const metrics = setup([replicas]);
+    let turns = 0;
+    let rendering = true;
+    const tick = (): void => {
+      turns++;
+      if (rendering) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await metrics.render(undefined);
+    rendering = false;
+    // Far more turns than one: the loop ran between families, not once after the whole render.
+    expect(turns).toBeGreaterThan(10);
+  });
+
   it('drops the series of a replica its source no longer lists at the next render, with nothing else to call', async () => {
     const source = [replicas];
     const metrics = setup(source);

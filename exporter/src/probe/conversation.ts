@@ -3,7 +3,8 @@ import type { RequestRecord } from '@kvcanary/contract/schemas';
 import type { ChatMessage, ChatResult } from '../client/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Limiter } from './limiter.js';
-import { nextMessages, type ConversationScript } from './script.js';
+import { extendHistory } from '../client/request-body.js';
+import { addedMessages, type ConversationScript } from './script.js';
 import type { ConversationResult, EngineTarget } from './types.js';
 
 /**
@@ -34,7 +35,7 @@ export interface ConversationContext {
  */
 export class ConversationRun {
   private turn = 0;
-  private messages: ChatMessage[] = [];
+  private messages: readonly ChatMessage[] = [];
   private answer = '';
   private succeeded = 0;
   private failed = false;
@@ -61,7 +62,8 @@ export class ConversationRun {
     if (release === null) return this.cancel();
     try {
       const turn = this.turn + 1;
-      const messages = nextMessages(ctx.script, this.messages, this.answer, turn);
+      // The history's JSON is kept from turn to turn, not rebuilt (client/request-body.ts).
+      const messages = extendHistory(this.messages, addedMessages(ctx.script, this.answer, turn));
       const result = await this.send(messages);
       this.turn = turn;
       this.messages = messages;
@@ -89,7 +91,7 @@ export class ConversationRun {
   }
 
   /** The client reports failures as outcomes; should it throw anyway, that is one failed request, not a dead worker. */
-  private async send(messages: ChatMessage[]): Promise<ChatResult> {
+  private async send(messages: readonly ChatMessage[]): Promise<ChatResult> {
     const { ctx } = this;
     const { target } = ctx;
     const startedAt = ctx.clock.wallNow();

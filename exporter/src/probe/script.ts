@@ -95,8 +95,16 @@ export function firstTurnMessage(script: ConversationScript): ChatMessage {
  * so the prompt prefix grows as it does for a real user.
  */
 export function nextMessages(script: ConversationScript, previous: readonly ChatMessage[], previousAnswer: string, turn: number): ChatMessage[] {
+  return turn === 1 ? addedMessages(script, previousAnswer, turn) : [...previous, ...addedMessages(script, previousAnswer, turn)];
+}
+
+/** What turn `turn` adds to the history: the opening message, or the previous answer and the follow-up. */
+export function addedMessages(script: ConversationScript, previousAnswer: string, turn: number): ChatMessage[] {
   if (turn === 1) return [firstTurnMessage(script)];
   const followUp = script.followUps[turn - 2];
   if (followUp === undefined) throw new RangeError(`turn ${turn} is past the script's ${script.turns} turns`);
-  return [...previous, { role: 'assistant', content: previousAnswer }, { role: 'user', content: followUp }];
+  return [
+    { role: 'assistant', content: previousAnswer },
+    { role: 'user', content: followUp },
+  ];
 }

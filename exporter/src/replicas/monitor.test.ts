@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
+import { Agent } from 'undici';
 import { replicaLabelValue } from '@kvcanary/contract';
 import { createStaticSource } from './discovery-static.js';
 import type { ReplicaMonitor } from './monitor.js';
 import { ProbeCounts } from './probe-counts.js';
+import { localScraper } from './scraper.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import type { Loopback } from '../test-support/loopback.js';
 import { pageServer, recordingLogger, testMonitor } from '../test-support/replica-harness.js';
@@ -77,12 +79,32 @@ describe('createReplicaMonitor', () => {
         .map((l) => [(l.obj as { replica: string }).replica, (l.obj as { reason: string }).reason]),
     );
     expect(reasons.garbled).toMatch(/^malformed exposition/);
-    expect(reasons.huge).toBe('body larger than 65536 bytes');
+    expect(reasons.huge).toBe('page over 65536 bytes (replicaScrape.maxBodyBytes)');
     expect(reasons.slow).toBe('timed out after 300 ms');
     expect(reasons.failing).toBe('HTTP 500');
     // Logged once per replica, not once per scrape.
     expect(logger.lines.filter((l) => l.msg === 'replica scrape failed')).toHaveLength(4);
     expect(monitor.snapshot().find((r) => r.figures.name === 'good')).toMatchObject({ prefixCacheCounters: { hits: 50, queries: 100 } });
+  });
+
+  it('keeps the last good figures when the scraper itself fails (a replaced worker), and says so', async () => {
+    const server = await replicaServer({ '/metrics': () => vllmV1({ hits: 900, queries: 1000 }) });
+    const logger = recordingLogger();
+    let workerDown = false;
+    const inThread = localScraper(() => new Agent());
+    const monitor = monitorFor(createStaticSource([{ name: 'r0', url: `${server.url}/metrics` }]), {
+      logger,
+      scraper: (request, signal) => (workerDown ? Promise.reject(new Error('worker exited with code 1')) : inThread(request, signal)),
+    });
+    await monitor.scrapeOnce();
+    const before = figures(monitor);
+    expect(before[0]).toMatchObject({ name: 'r0', up: true, running: 4 });
+
+    workerDown = true;
+    await monitor.scrapeOnce();
+
+    expect(figures(monitor)).toEqual(before);
+    expect(logger.lines.find((l) => l.msg === 'scraper failed; the last good figures are kept')?.obj).toMatchObject({ err: 'worker exited with code 1' });
   });
 
   it('keeps accumulating reset-safe totals across a replica restart', async () => {

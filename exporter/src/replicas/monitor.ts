@@ -13,12 +13,13 @@ import { Agent } from 'undici';
 import { replicaLabelValue } from '@kvcanary/contract';
 import type { SchedulerView } from '@kvcanary/contract/schemas';
 import type { Clock } from '../util/clock.js';
-import { gpuReadings, gpusOfPod, isDcgmMetric, type GpuReading } from './dcgm.js';
-import { EXPECTED_PICKER_NAMES, isPickerMetric, readPickerPage, type PickerPage } from './endpoint-picker.js';
-import { EXPECTED_ENGINE_NAMES, isWantedMetric, normalise } from './normalise.js';
+import { gpuReadings, gpusOfPod, type GpuReading } from './dcgm.js';
+import { EXPECTED_PICKER_NAMES, readPickerPage, type PickerPage } from './endpoint-picker.js';
+import { EXPECTED_ENGINE_NAMES, normalise } from './normalise.js';
 import { applyScrape, markDown, newReplicaState, snapshotOf, type ReplicaState } from './replica-state.js';
-import { scrapeMetrics, type ScrapeResult } from './scrape.js';
+import type { ScrapeResult } from './scrape.js';
 import { dropOutOfRange } from './range-check.js';
+import { localScraper, type ScrapeRequest, type Scraper } from './scraper.js';
 import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
 import type { ProbeCounts } from './probe-counts.js';
 import type { Replica, ReplicaSnapshot, ReplicaSource } from './types.js';
@@ -41,6 +42,8 @@ export interface ReplicaMonitorOptions {
   logger?: Logger;
   /** The target's probe counts: joined into the snapshots, and forgotten with a replica that leaves. */
   probes: ProbeCounts;
+  /** Where pages are fetched and parsed; default: in this thread, over the monitor's own pool. */
+  scraper?: Scraper;
 }
 
 export interface ReplicaMonitor {
@@ -90,8 +93,17 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   let abort = newAbort();
 
   const pool = (): Agent => (dispatcher ??= new Agent({ keepAliveTimeout: Math.max(options.intervalMs * 2, 4_000) }));
-  const scrape = (url: string, keep: (name: string) => boolean, signal: AbortSignal): Promise<ScrapeResult> =>
-    scrapeMetrics(url, { timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, dispatcher: pool(), keep, signal });
+  const scraper = options.scraper ?? localScraper(pool);
+
+  /** The scrape's result, or null when the scraper itself failed: that says nothing about the page. */
+  async function scrape(request: ScrapeRequest, signal: AbortSignal): Promise<ScrapeResult | null> {
+    try {
+      return await scraper(request, signal);
+    } catch (err) {
+      logger.warn({ ...log, err: errorMessage(err) }, 'scraper failed; the last good figures are kept');
+      return null;
+    }
+  }
 
   async function discover(): Promise<Replica[]> {
     let listed: Replica[];
@@ -151,9 +163,9 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   }
 
   async function scrapeReplica(state: ReplicaState, signal: AbortSignal): Promise<void> {
-    const result = await scrape(state.metricsUrl, isWantedMetric, signal);
-    // A scrape cut short by stop() says nothing about the replica: keep what we knew.
-    if (signal.aborted) return;
+    const result = await scrape({ url: state.metricsUrl, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, family: 'engine' }, signal);
+    // A scrape cut short by stop(), or lost with a failed worker, says nothing about the replica: keep what we knew.
+    if (signal.aborted || result === null) return;
     if (!result.ok) {
       if (state.up || state.lastFailure !== result.reason) {
         logger.warn({ ...log, replica: state.name, reason: result.reason }, 'replica scrape failed');
@@ -177,8 +189,8 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   }
 
   async function scrapeDcgm(url: string, signal: AbortSignal): Promise<void> {
-    const result = await scrape(url, isDcgmMetric, signal);
-    if (signal.aborted) return;
+    const result = await scrape({ url, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, family: 'dcgm' }, signal);
+    if (signal.aborted || result === null) return;
     if (!result.ok) {
       if (dcgmFailure !== result.reason) logger.warn({ ...log, reason: result.reason }, 'DCGM exporter scrape failed');
       dcgm = null;
@@ -199,8 +211,8 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
   }
 
   async function scrapePicker(url: string, signal: AbortSignal): Promise<void> {
-    const result = await scrape(url, isPickerMetric, signal);
-    if (signal.aborted || picker === null) return;
+    const result = await scrape({ url, timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, family: 'picker' }, signal);
+    if (signal.aborted || result === null || picker === null) return;
     if (!result.ok) {
       if (picker.up || picker.lastFailure !== result.reason) logger.warn({ ...log, reason: result.reason }, 'endpoint picker scrape failed');
       picker = { up: false, lastFailure: result.reason, page: null };

@@ -26,7 +26,7 @@ describe('scrapeMetrics', () => {
 
   it('refuses a body whose declared length is over the cap before reading it', async () => {
     const server = await serve(200, 'x'.repeat(2048), { 'content-length': '2048' });
-    expect(await scrapeMetrics(server.url, options)).toEqual({ ok: false, reason: 'body larger than 1024 bytes' });
+    expect(await scrapeMetrics(server.url, options)).toEqual({ ok: false, reason: 'page over 1024 bytes (replicaScrape.maxBodyBytes)' });
   });
 
   it('refuses a binary body', async () => {

@@ -71,7 +71,7 @@ async function fetchText(
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
     discard(body);
-    return { ok: false, reason: `body larger than ${options.maxBodyBytes} bytes` };
+    return { ok: false, reason: pageOver(options.maxBodyBytes) };
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -80,7 +80,7 @@ async function fetchText(
     size += buf.length;
     if (size > options.maxBodyBytes) {
       discard(body);
-      return { ok: false, reason: `body larger than ${options.maxBodyBytes} bytes` };
+      return { ok: false, reason: pageOver(options.maxBodyBytes) };
     }
     chunks.push(buf);
   }
@@ -89,6 +89,9 @@ async function fetchText(
   if (text.includes('\u0000')) return { ok: false, reason: 'binary body' };
   return text;
 }
+
+/** The reason a page is refused for its size; replicaScrape.maxBodyBytes raises the bound. */
+const pageOver = (bytes: number): string => `page over ${bytes} bytes (replicaScrape.maxBodyBytes)`;
 
 /**
  * Drops a body we will not read. undici's destroy() without an error still emits an abort error,

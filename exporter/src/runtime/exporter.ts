@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { freshSeed } from '../util/random.js';
 import { FigureHistory, HISTORY_INTERVAL_MS } from './figure-history.js';
 import { FailureLog } from './failure-log.js';
+import { workerOffload, type Offload } from './offload.js';
 import { SummaryCache } from './summary-cache.js';
 import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
@@ -40,6 +41,8 @@ export interface ExporterOptions {
    * /probe never meets the continuous engine's.
    */
   nonces?: { continuous: number; probe: number };
+  /** Where page parsing and window bootstraps run; default: the exporter's worker thread. */
+  offload?: Offload;
 }
 
 /** A target the exporter is not measuring yet, and why (no detail that could leak a URL or a secret). */
@@ -89,8 +92,9 @@ export function startExporter(options: ExporterOptions): Exporter {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const pacing = config.pacing;
+  const offload = options.offload ?? workerOffload({ onRestart: (reason) => logger.warn({ reason }, 'exporter worker replaced') });
   const targets = (config.targets ?? []).map((t) =>
-    createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name) }),
+    createTargetRuntime(t, { config, clock, logger, secrets: (name) => options.secrets.targets.get(name), scraper: offload.scrape }),
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
   const nonces = options.nonces ?? { continuous: freshSeed(), probe: freshSeed() };
@@ -107,7 +111,7 @@ export function startExporter(options: ExporterOptions): Exporter {
   };
   const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, limits, timeoutMs: pacing.timeout });
   const workload = workloadDigest({ documents: plan.documents, turns: plan.turns, maxTokens: pacing.maxTokens, coldStart: true });
-  const summaries = new SummaryCache(targets, { config, clock, workload });
+  const summaries = new SummaryCache(targets, { config, clock, logger, workload, intervals: (r) => offload.intervals(r) });
   const vantage = config.vantage ?? DEFAULT_VANTAGE;
   const metrics = new ExporterMetrics({
     version: options.version,
@@ -237,6 +241,7 @@ export function startExporter(options: ExporterOptions): Exporter {
       await summaryLoop;
       // The failures since the last summary are not lost with the process.
       failures.summarise();
+      await offload.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { createChatClient, type ChatClient } from '../client/chat-client.js';
 import type { Config, TargetConfig } from '../config/schema.js';
 import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStaticSource, engineSplit, type ReplicaMonitor, type TargetReplicas } from '../replicas/index.js';
+import type { Scraper } from '../replicas/scraper.js';
 import type { Logger } from '../util/logger.js';
 import { SlidingWindow } from '../stats/window.js';
 import type { Clock } from '../util/clock.js';
@@ -39,6 +40,8 @@ export interface RuntimeDeps {
   secrets: (target: string) => { authorization?: string; ca?: string } | undefined;
   clock: Clock;
   logger: Logger;
+  /** Where replica pages are fetched and parsed (the exporter's worker thread). */
+  scraper: Scraper;
 }
 
 export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetRuntime {
@@ -83,6 +86,7 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
       clock,
       logger,
       probes,
+      scraper: deps.scraper,
     });
   }
   return {

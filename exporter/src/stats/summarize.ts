@@ -34,18 +34,29 @@ function push(map: Map<string, number[]>, key: string, value: number): void {
   else map.set(key, [value]);
 }
 
+/** Turns of a conversation stay far below this (bench and the config cap them at 1000), so keys never collide. */
+const TURN_SPAN = 2 ** 20;
+const conversationTurn = (conversation: number, turn: number): number => conversation * TURN_SPAN + turn;
+
 /**
  * Share of later turns served by the replica that served the previous turn of the same conversation.
  * Only pairs where both turns name a replica count; null when there are none (no replica header).
  */
 export function turnAffinity(records: readonly RequestRecord[]): number | null {
-  const replicaOf = new Map<string, string>();
-  for (const r of records) if (r.replica !== undefined) replicaOf.set(`${r.target}\u0000${r.conversation}\u0000${r.turn}`, r.replica);
+  // Keyed by target, then by a number for (conversation, turn): this runs every second over a full
+  // window on the measuring loop, and building a string key per record cost most of the summary.
+  const replicaOf = new Map<string, Map<number, string>>();
+  const ofTarget = (target: string): Map<number, string> => {
+    let m = replicaOf.get(target);
+    if (!m) replicaOf.set(target, (m = new Map()));
+    return m;
+  };
+  for (const r of records) if (r.replica !== undefined) ofTarget(r.target).set(conversationTurn(r.conversation, r.turn), r.replica);
   let pairs = 0;
   let same = 0;
   for (const r of records) {
     if (r.turn < 2 || r.replica === undefined) continue;
-    const previous = replicaOf.get(`${r.target}\u0000${r.conversation}\u0000${r.turn - 1}`);
+    const previous = replicaOf.get(r.target)?.get(conversationTurn(r.conversation, r.turn - 1));
     if (previous === undefined) continue;
     pairs++;
     if (previous === r.replica) same++;
