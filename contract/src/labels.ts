@@ -3,10 +3,14 @@
  * values. Everything that writes or reads one of these labels imports it from here.
  */
 
-/** What happened to one canary request: the `outcome` label's whole set. */
-export const OUTCOMES = ['success', 'http_error', 'timeout', 'connect_error', 'stream_error', 'empty_response', 'cancelled'] as const;
+/**
+ * What happened to one canary request: the `outcome` label's whole set. `missing_secret`: the request
+ * was not sent, because the target's API key (apiKeyEnv / apiKeyFile) could not be read.
+ */
+export const OUTCOMES = ['success', 'http_error', 'timeout', 'connect_error', 'stream_error', 'empty_response', 'cancelled', 'missing_secret'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const SUCCESS: Outcome = 'success';
+export const MISSING_SECRET: Outcome = 'missing_secret';
 
 /** A target's side in the baseline-vs-candidate comparison. */
 export const ROLES = ['baseline', 'candidate'] as const;

@@ -127,6 +127,12 @@ export class ExporterMetrics {
     for (const outcome of OUTCOMES) this.conversations.inc({ target, outcome }, 0);
   }
 
+  /** A request that was never sent (its outcome says why): counted, nothing measured. */
+  countUnsent(target: string, model: string, outcome: Outcome): void {
+    this.requests.inc({ target, model, outcome });
+    this.targetUp.set({ target }, 0);
+  }
+
   observeRequest(r: RequestRecord, model: string): void {
     const { target } = r;
     this.requests.inc({ target, model, outcome: r.outcome });

@@ -6,21 +6,14 @@ import { createReplicaMonitor, type ReplicaMonitor } from './monitor.js';
 import { ProbeCounts } from './probe-counts.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { startLoopback, type Loopback } from '../test-support/loopback.js';
+import { recordingLogger } from '../test-support/recording-logger.js';
 import { dcgm, sglang, vllmV1 } from '../test-support/replica-pages.js';
-import type { Logger } from '../util/logger.js';
 import type { Replica, ReplicaSource } from './types.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-/** A logger that remembers what it was told, to assert on warnings. */
-function recordingLogger(): Logger & { lines: Array<{ level: string; msg: string; obj: object }> } {
-  const lines: Array<{ level: string; msg: string; obj: object }> = [];
-  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, msg: msg ?? '', obj });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 /** One loopback server playing many replicas by path; `pages` is read at request time. */
 async function replicaServer(pages: Record<string, () => string | 'hang' | 'huge' | 'error'>): Promise<Loopback> {

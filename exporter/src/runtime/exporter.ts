@@ -1,3 +1,4 @@
+import { MISSING_SECRET } from '@kvcanary/contract';
 import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
@@ -11,7 +12,7 @@ import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { SummaryCache } from './summary-cache.js';
-import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
+import { awaitApiKey, createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
 /**
  * The running exporter: targets -> one continuous engine each -> sliding windows + metrics; replica
@@ -56,6 +57,8 @@ export interface Exporter {
 }
 
 const MODEL_RETRY_MS = 10_000;
+/** A Secret the kubelet updates reaches the pod within about a minute; a read of it costs nothing. */
+const API_KEY_REREAD_MS = 10_000;
 
 export function startExporter(options: ExporterOptions): Exporter {
   const { config, logger } = options;
@@ -101,6 +104,14 @@ export function startExporter(options: ExporterOptions): Exporter {
   const parallel = 'concurrency' in pace ? pace.concurrency : 4;
   const stopping = new AbortController();
   const engines: Promise<ContinuousHandle | null>[] = targets.map(async (t) => {
+    const keyed = await awaitApiKey(t, {
+      clock,
+      logger,
+      signal: stopping.signal,
+      rereadMs: API_KEY_REREAD_MS,
+      countUnsent: () => metrics.countUnsent(t.name, t.model ?? 'unknown', MISSING_SECRET),
+    });
+    if (!keyed) return null;
     const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS });
     if (model === null || stopping.signal.aborted) return null;
     metrics.initTarget(t.name, model);
@@ -112,6 +123,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     const t = byName.get(name);
     const started = clock.now();
     if (!t) return { target: name, records: [], durationSeconds: 0, error: 'unknown target' };
+    if (t.problem !== null) return { target: name, records: [], durationSeconds: 0, error: t.problem };
     if (t.model === null) return { target: name, records: [], durationSeconds: 0, error: 'model not discovered yet' };
     const records: RequestRecord[] = [];
     // The k-th probe of every target runs the plan's conversation k (paired across targets), with

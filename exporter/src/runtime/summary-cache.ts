@@ -56,6 +56,7 @@ export class SummaryCache {
         role: t.role,
         up: t.up,
         lastSuccess: t.lastSuccessMs === null ? null : new Date(t.lastSuccessMs).toISOString(),
+        problem: t.problem,
         ci95: { p50: intervals.p50, p95: intervals.p95, p99: intervals.p99, cacheSpeedup: intervals.cacheSpeedup },
         replicas: replicasOf(t).replicas.map((r) => r.figures),
       };
