@@ -15,6 +15,8 @@ export interface ScrapeTarget {
   metricsPath?: string;
   params?: Record<string, string[]>;
   scrapeTimeout?: string;
+  /** Labels added to every series of the target, as service discovery adds `namespace`. */
+  labels?: Record<string, string>;
 }
 
 export interface PrometheusOptions {
@@ -70,6 +72,7 @@ function yamlConfig(o: PrometheusOptions): string {
     if (t.scrapeTimeout) lines.push(`    scrape_timeout: ${t.scrapeTimeout}`);
     if (t.params) lines.push(`    params: ${JSON.stringify(t.params)}`);
     lines.push('    static_configs:', `      - targets: [${JSON.stringify(t.address)}]`);
+    if (t.labels) lines.push(`        labels: ${JSON.stringify(t.labels)}`);
   }
   return `${lines.join('\n')}\n`;
 }

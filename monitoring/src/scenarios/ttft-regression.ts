@@ -1,10 +1,13 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, recorded, turnLabel } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
 import { during, histogram, observe, type HistogramParts, type HistogramStretch } from './series.js';
 
 /** P95 reads only the buckets; each case writes the bounds around the quantiles it moves between. */
-const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) =>
-  histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches);
+const ttft = (buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) => [
+  targetInfo('prod', aDay + 90),
+  ...histogram(m.ttft, { target: 'prod', turn: turnLabel(2, DEFAULT_TURN_CAP) }, { buckets }, ...stretches),
+];
 
 const aDay = 1440;
 /** 10 probes a minute under 0.1s: P95 0.095s. */
@@ -28,13 +31,14 @@ export const ttftRegression: ScenarioFile = {
       alerts: [
         ...quiet('1450m'),
         fires('1470m', {
-          labels: { target: 'prod', severity: 'warning' },
+          labels: { target: 'prod', namespace: NAMESPACE, severity: 'warning' },
           annotations: {
             summary: 'prod P95 TTFT is 10.26x its level 1d ago',
             description:
               'P95 time to first token of prod is 975ms over the last 5m, 10.26x its 1h average 1d earlier (threshold 1.5x and above 0.25s, ' +
               'for 15m). Check what changed since then: routing policy (prefix-aware vs round-robin), replica count or restarts (cold ' +
               'caches), KV-cache usage and evictions, queueing (waiting requests) and the per-replica hit ratio.',
+            ...links('kvcanaryttftp95regression', '?var-target=prod'),
           },
         }),
       ],
