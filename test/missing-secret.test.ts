@@ -3,6 +3,7 @@
  * Secret does not exist: the exporter starts and serves /metrics, that target is down with its requests
  * counted as missing_secret, the log and /api/v1/summary name the missing file, and once the file
  * appears (the kubelet mounting the Secret) the target is probed with the key, without a restart.
+ * Readiness ("probing works") follows once the key is read and a request has finished.
  * Loopback only: the target is a minimal OpenAI-compatible server that refuses requests without the key.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -76,7 +77,9 @@ describe('a target whose API key is not mounted yet', () => {
     const problem = `targets[0].apiKeyFile: cannot read ${keyFile} (ENOENT)`;
     const summary = summaryResponseSchema.parse(await (await fetch(`${exporter.url}/api/v1/summary`)).json());
     expect(summary.targets.map((t) => [t.summary.target, t.up, t.problem])).toEqual([['prod', false, problem]]);
-    expect((await fetch(`${exporter.url}/-/ready`)).status).toBe(200);
+    // Ready means probing works (issue 12): it does not yet, and readiness says why; /metrics is served all the same.
+    const ready = await fetch(`${exporter.url}/-/ready`);
+    expect({ status: ready.status, body: await ready.text() }).toEqual({ status: 503, body: 'Not ready: prod: API key missing\n' });
 
     const logged = exporter
       .stderr()
@@ -99,6 +102,7 @@ describe('a target whose API key is not mounted yet', () => {
     expect(new Set(seen)).toEqual(new Set([`Bearer ${KEY}`]));
     const summary = summaryResponseSchema.parse(await (await fetch(`${exporter.url}/api/v1/summary`)).json());
     expect(summary.targets.map((t) => [t.up, t.problem])).toEqual([[true, null]]);
+    expect((await fetch(`${exporter.url}/-/ready`)).status).toBe(200);
     const everything = exporter.stdout() + exporter.stderr() + (await (await fetch(`${exporter.url}/metrics`)).text()) + JSON.stringify(summary);
     expect(everything).not.toContain(KEY);
     expect(exporter.child.exitCode).toBeNull();

@@ -26,6 +26,7 @@ export const BENCH_HARNESS_USAGE = `usage: npm run bench -- [options]     (node 
 
 Measures kvcanary's TTFT error and cost against a ground-truth server and a bare node:http floor,
 on the conversations kvcanary runs, and writes bench-results.json and bench-results.md.
+\`npm run bench -- --soak [--conversations N] [--out FILE]\` runs the fault soak instead.
 
       --quick                 smallest levels and short runs (about a minute): a sanity check
       --long                  the sidecar over 30 minutes, interference over a full window (over an hour)

@@ -145,6 +145,8 @@ async function bench(options: HarnessOptions): Promise<number> {
 const packageRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 
 async function main(argv: readonly string[]): Promise<number> {
+  // The soak is a bench of its own (soak.ts) that shares this entry point.
+  if (argv[0] === '--soak') return (await import('./soak.js')).runSoak(argv.slice(1));
   const options = parseHarnessArgs(argv, join(packageRoot, '.bench'));
   if (options === 'help') {
     console.log(BENCH_HARNESS_USAGE);

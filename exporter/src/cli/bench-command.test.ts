@@ -42,6 +42,8 @@ describe('bench arguments', () => {
     [['--turns', '2.5', URL_], /--turns/],
     [['--parallel', '-1', URL_], /--parallel/],
     [['--timeout', '0', URL_], /--timeout must be a number greater than 0/],
+    [['--timeout', '3000000', URL_], /--timeout must be at most 24.8 days \(2\^31-1 ms, the longest delay a Node.js timer can hold\), got '3000000'/],
+    [['--max-delay', '2200000', URL_], /--max-delay must be at most 24.8 days/],
     [['--min-delay', 'x', URL_], /--min-delay/],
     [['--min-delay', '3', '--max-delay', '1', URL_], /--max-delay \(1\) must not be less than --min-delay \(3\)/],
     [['--frobnicate', URL_], /unknown option '--frobnicate'/],

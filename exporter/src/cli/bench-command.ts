@@ -9,7 +9,7 @@ import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
 import { summarize } from '../stats/summarize.js';
 import { systemClock } from '../util/clock.js';
 import { freshSeed, seededRandom } from '../util/random.js';
-import { intFlag, numberFlag, parseStrict } from '../util/args.js';
+import { intFlag, parseStrict, secondsFlag } from '../util/args.js';
 import { formatSummary } from './bench-report.js';
 import { createProgress } from './progress.js';
 import { UsageError } from '../util/usage-error.js';
@@ -78,8 +78,8 @@ export interface BenchSettings {
 export function parseBenchArgs(argv: readonly string[]): BenchSettings | 'help' {
   const { values, positionals } = parseStrict('bench', argv, FLAGS);
   if (values.help) return 'help';
-  const minDelay = numberFlag('--min-delay', values['min-delay'], 0.5, { min: 0 });
-  const maxDelay = numberFlag('--max-delay', values['max-delay'], 2.0, { min: 0 });
+  const minDelay = secondsFlag('--min-delay', values['min-delay'], 0.5, { min: 0 });
+  const maxDelay = secondsFlag('--max-delay', values['max-delay'], 2.0, { min: 0 });
   if (maxDelay < minDelay) throw new UsageError(`--max-delay (${maxDelay}) must not be less than --min-delay (${minDelay})`);
   const replicaHeader = values['replica-header'] ?? 'x-inference-pod';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(replicaHeader)) throw new UsageError(`--replica-header must be an HTTP header name, got '${replicaHeader}'`);
@@ -90,7 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | 'help' 
     turns: intFlag('--turns', values.turns, 10, { min: 1, max: 1000 }),
     maxTokens: intFlag('--max-tokens', values['max-tokens'], 500, { min: 1 }),
     parallel: intFlag('--parallel', values.parallel, 4, { min: 1, max: 10_000 }),
-    timeout: numberFlag('--timeout', values.timeout, 120, { min: 0, exclusiveMin: true }),
+    timeout: secondsFlag('--timeout', values.timeout, 120, { min: 0, exclusiveMin: true }),
     seed: intFlag('--seed', values.seed, 0, { min: 0, max: 2 ** 32 - 1 }),
   };
   // Flags first: a flag that swallowed the URL as its value is named, not reported as a missing URL.

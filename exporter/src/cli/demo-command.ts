@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../sim/cluster.js';
 import { freshSeed } from '../util/random.js';
-import { intFlag, numberFlag, parseStrict } from '../util/args.js';
+import { intFlag, parseStrict, secondsFlag } from '../util/args.js';
 import { benchReport, executeBench, writeBenchJson, type BenchSettings } from './bench-command.js';
 import { compareRuns } from './compare-command.js';
 import { UsageError } from '../util/usage-error.js';
@@ -48,8 +48,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`demo: unexpected argument '${positionals[0]}'`);
-  const minDelay = numberFlag('--min-delay', values['min-delay'], 0.2, { min: 0 });
-  const maxDelay = numberFlag('--max-delay', values['max-delay'], 0.8, { min: 0 });
+  const minDelay = secondsFlag('--min-delay', values['min-delay'], 0.2, { min: 0 });
+  const maxDelay = secondsFlag('--max-delay', values['max-delay'], 0.8, { min: 0 });
   if (maxDelay < minDelay) throw new UsageError(`--max-delay (${maxDelay}) must not be less than --min-delay (${minDelay})`);
   const seed = values.seed === undefined ? freshSeed() : intFlag('--seed', values.seed, 0, { min: 0, max: 2 ** 32 - 1 });
   const base: Omit<BenchSettings, 'url'> = {

@@ -21,6 +21,10 @@ export const SERVE_USAGE = `usage: kvcanary serve [--config FILE] [--web.listen-
   --log.level LEVEL           debug, info, warn or error (default info); JSON logs go to stderr`;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+/** After the exporter stops, responses in progress (a last scrape) get this long before connections are dropped. */
+const SERVER_DRAIN_MS = 1000;
+/** Past shutdownGrace, this long for the rest of shutdown (closing servers and clients) before exiting anyway. */
+const SHUTDOWN_SLACK_MS = 5000;
 const TTY_REFRESH_MS = 3000;
 const PLAIN_REFRESH_MS = 15_000;
 
@@ -106,9 +110,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const hurry = (): void => process.exit(1);
   process.once('SIGTERM', hurry);
   process.once('SIGINT', hurry);
+  // Whatever still holds on (a peer that never answers, a stuck discovery), shutdown ends: Kubernetes
+  // would SIGKILL the pod anyway, without the log line saying why.
+  const watchdog = setTimeout(() => {
+    logger.error({ graceMs: config.shutdownGrace }, 'shutdown did not finish in time; exiting');
+    process.exit(1);
+  }, config.shutdownGrace + SHUTDOWN_SLACK_MS);
+  watchdog.unref();
   await exporter.stop(config.shutdownGrace);
-  await server.close();
+  await server.close(SERVER_DRAIN_MS);
   await embedded?.close();
+  clearTimeout(watchdog);
   logger.info({}, 'stopped');
   return 0;
 }

@@ -70,7 +70,7 @@ function usage(): string {
     ...engine,
     '',
     'Admin: PUT {router}/sim/router {"policy": ...}; PUT {router}/sim/faults[?replica=NAME]',
-    '{errorRate, stallMs, slowTokenMs, dropRate, prefillMultiplier}.',
+    '{errorRate, stallMs, slowTokenMs, dropRate, prefillMultiplier, endlessRate, garbledMetricsRate}.',
   ].join('\n');
 }
 

@@ -9,18 +9,22 @@
  * README.md, "How it measures").
  *
  * Outcome rules (the contract's fixed set, OUTCOMES):
- * - connect_error: no response headers came back (refused, DNS, TLS, reset before answering).
+ * - connect_error: no byte of an answer came back (refused, DNS, TLS handshake, reset or closed
+ *   before answering).
  * - http_error: non-2xx status; the message comes from the OpenAI error body.
- * - stream_error: a 2xx response that is not an event stream, the connection dropped after the
- *   headers, a malformed event, an error event inside the stream, or a stream that ended cleanly
- *   but without `[DONE]` and without any `finish_reason` (a truncated stream; servers that omit
- *   `[DONE]` but finish the choice are accepted).
+ * - stream_error: bytes came back but are not a usable answer: not HTTP at all (a wrong port, a
+ *   TLS port addressed as http), a 2xx response that is not an event stream, the connection dropped
+ *   after the headers, a malformed event, an error event inside the stream, an answer past the
+ *   limits of limits.ts (its text is dropped, never fed back), or a stream that ended cleanly but
+ *   without `[DONE]` and without any `finish_reason` (a truncated stream; servers that omit `[DONE]`
+ *   but finish the choice are accepted).
  * - empty_response: the stream completed but carried no content or reasoning text.
  * - timeout / cancelled: the overall deadline passed / the caller's signal fired (or close()).
  */
 import type { Dispatcher } from 'undici';
 import type { Outcome } from '@kvcanary/contract';
 import { errorText, finishedIn, newChunkScan, parseChunk, scanChunk } from './chunk-scan.js';
+import type { AnswerLimits } from './limits.js';
 import { SseParser } from './sse-parser.js';
 import type { ChatResult } from './types.js';
 
@@ -53,6 +57,7 @@ export interface CallOptions {
   replicaHeader: string;
   /** Turns a raw message into one safe line (secrets redacted). */
   sanitize: (message: string) => string;
+  limits: AnswerLimits;
   onSettled: (call: ChatCall) => void;
 }
 
@@ -83,6 +88,11 @@ function errorCode(err: unknown): string {
   return err.cause ? errorCode(err.cause) : '';
 }
 
+/** undici's HTTPParserError: the peer answered, but not in HTTP (its `code` is often unset). */
+function isParserError(err: unknown): boolean {
+  return isErrorLike(err) && (err.name === 'HTTPParserError' || errorCode(err).startsWith('HPE_'));
+}
+
 function isTlsError(code: string): boolean {
   return code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('CERT_') ||
     code.includes('SELF_SIGNED') || code.startsWith('UNABLE_TO_') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT';
@@ -107,6 +117,8 @@ export class ChatCall implements Dispatcher.DispatchHandler {
   private gapSum = 0;
   private gaps = 0;
   private text = '';
+  /** Response bytes received, headers excluded (bounded by limits.maxStreamBytes). */
+  private bytes = 0;
   private sawDone = false;
   private sawFinish = false;
   /** The last event's data: its finish_reason is only read if the stream ends without [DONE]. */
@@ -117,7 +129,8 @@ export class ChatCall implements Dispatcher.DispatchHandler {
 
   constructor(private readonly opts: CallOptions) {
     this.promise = new Promise((resolve) => (this.resolve = resolve));
-    this.parser = new SseParser((data, event) => this.onEvent(data, event));
+    // No single line may hold more than the whole stream may.
+    this.parser = new SseParser((data, event) => this.onEvent(data, event), opts.limits.maxStreamBytes);
     this.startedAt = Date.now();
     this.t0 = performance.now();
     if (opts.signal?.aborted) {
@@ -197,6 +210,11 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     // First thing: the arrival time of these bytes is the candidate TTFT.
     this.chunkAt = performance.now();
     if (this.settled) return;
+    this.bytes += chunk.length;
+    if (this.bytes > this.opts.limits.maxStreamBytes) {
+      this.overLimit(`response longer than ${this.opts.limits.maxStreamBytes} bytes: the server ignores max_tokens or never ends the stream`);
+      return;
+    }
     if (this.errorBody !== undefined) {
       if (this.errorBody.length < MAX_ERROR_BODY) this.errorBody += chunk.toString('utf8');
       return;
@@ -232,7 +250,7 @@ export class ChatCall implements Dispatcher.DispatchHandler {
     } else if (this.status === undefined && (CONNECT_CODES.has(code) || isTlsError(code))) {
       this.finish('connect_error', describeError(err));
     } else if (this.status === undefined) {
-      this.finish(code.startsWith('HPE_') ? 'stream_error' : 'connect_error', describeError(err));
+      this.finish(isParserError(err) ? 'stream_error' : 'connect_error', describeError(err));
     } else {
       this.finish('stream_error', `connection dropped mid-stream: ${describeError(err)}`);
     }
@@ -283,7 +301,18 @@ export class ChatCall implements Dispatcher.DispatchHandler {
       this.gaps++;
     }
     this.lastContentAt = at;
-    if (content !== '') this.text += content;
+    if (content === '') return;
+    if (this.text.length + content.length > this.opts.limits.maxAnswerChars) {
+      this.overLimit(`answer longer than ${this.opts.limits.maxAnswerChars} characters: the server ignores max_tokens`);
+      return;
+    }
+    this.text += content;
+  }
+
+  /** Past a limit: the answer so far is dropped (it is not one to send back) and the request fails. */
+  private overLimit(error: string): void {
+    this.text = '';
+    this.finish('stream_error', error);
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { createChatClient, type ChatClient } from './chat-client.js';
 import type { ChatRequest, Endpoint } from './types.js';
 
@@ -18,8 +18,9 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function startServer(handler: Handler): Promise<TestServer> {
+async function startServer(handler: Handler): Promise<TestServer & { open: () => number }> {
   let connections = 0;
+  let open = 0;
   const bodies: string[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -29,7 +30,11 @@ async function startServer(handler: Handler): Promise<TestServer> {
       handler(req, res, body);
     });
   });
-  server.on('connection', () => connections++);
+  server.on('connection', (socket) => {
+    connections++;
+    open++;
+    socket.on('close', () => open--);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const close = async (): Promise<void> => {
@@ -37,7 +42,7 @@ async function startServer(handler: Handler): Promise<TestServer> {
     await new Promise<void>((r) => server.close(() => r()));
   };
   cleanups.push(close);
-  return { baseUrl: `http://127.0.0.1:${port}/v1`, connections: () => connections, bodies, close };
+  return { baseUrl: `http://127.0.0.1:${port}/v1`, connections: () => connections, open: () => open, bodies, close };
 }
 
 function client(baseUrl: string, extra: Partial<Endpoint> = {}): ChatClient {
@@ -63,6 +68,14 @@ function sseHead(res: ServerResponse, headers: Record<string, string> = {}): voi
 }
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for `check` to hold, polling; fails after `limitMs` (well inside the client's 4 s keep-alive). */
+async function eventually(check: () => boolean, limitMs = 2000): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited >= limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    await delay(10);
+  }
+}
 
 /** A well-behaved stream: role chunk, three tokens with gaps, usage, [DONE]. */
 const goodStream: Handler = async (_req, res) => {
@@ -173,6 +186,34 @@ describe('chat client over loopback HTTP', () => {
     expect(results[3]?.error).toMatch(/text\/event-stream/);
   });
 
+  it('reports stream_error when the peer answers, but not in HTTP (a wrong port)', async () => {
+    const tcp = createTcpServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\n')));
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => tcp.close(() => r())));
+    const result = await client(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}/v1`).chat(request());
+    expect(result.outcome).toBe('stream_error');
+    expect(result.error).toMatch(/does not match the HTTP\/1.1 protocol/);
+  });
+
+  it.each([
+    ['keep-alive', true],
+    ['a connection per request', false],
+  ])('a cancelled or timed-out request leaves no connection open (%s)', async (_name, keepAlive) => {
+    const srv = await startServer((_req, res) => {
+      sseHead(res);
+      res.write(chunk({ content: 'x' }));
+    });
+    const c = client(srv.baseUrl, { keepAlive });
+    const controller = new AbortController();
+    const cancelled = c.chat(request({ signal: controller.signal }));
+    await eventually(() => srv.open() === 1);
+    controller.abort();
+    expect((await cancelled).outcome).toBe('cancelled');
+    await eventually(() => srv.open() === 0);
+    expect((await c.chat(request({ timeoutMs: 100 }))).outcome).toBe('timeout');
+    await eventually(() => srv.open() === 0);
+  });
+
   it('accepts a stream that finishes its choice but omits [DONE]', async () => {
     const srv = await startServer((_req, res) => {
       sseHead(res);
@@ -266,5 +307,14 @@ describe('listModels', () => {
     await expect(client(srv.baseUrl).listModels()).rejects.toThrow(`cannot list models at ${srv.baseUrl}/models: HTTP 404: not found`);
     await srv.close();
     await expect(client(srv.baseUrl).listModels()).rejects.toThrow(/cannot list models at .*ECONNREFUSED/);
+  });
+
+  it('gives up at once when its signal fires, however long the server would hang', async () => {
+    const srv = await startServer(() => undefined);
+    const stop = new AbortController();
+    const lookup = client(srv.baseUrl).listModels(stop.signal);
+    await eventually(() => srv.bodies.length === 1);
+    stop.abort();
+    await expect(lookup).rejects.toThrow(/cannot list models at .*abort/i);
   });
 });

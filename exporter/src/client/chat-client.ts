@@ -11,12 +11,16 @@
  */
 import { Agent } from 'undici';
 import { ChatCall, describeError, httpErrorMessage } from './chat-call.js';
+import { answerLimits } from './limits.js';
 import type { ChatRequest, ChatResult, Endpoint } from './types.js';
 
 export interface ChatClient {
   chat(req: ChatRequest): Promise<ChatResult>;
-  /** Model ids from GET {base}/models; throws an Error naming the URL when the answer is unusable. */
-  listModels(): Promise<string[]>;
+  /**
+   * Model ids from GET {base}/models; throws an Error naming the URL when the answer is unusable.
+   * The signal abandons the lookup at once (shutdown must not wait for a server that hangs).
+   */
+  listModels(signal?: AbortSignal): Promise<string[]>;
   /** Cancels in-flight requests (outcome `cancelled`) and closes every connection. */
   close(): Promise<void>;
 }
@@ -112,6 +116,7 @@ export function createChatClient(endpoint: Endpoint): ChatClient {
       signal: req.signal,
       replicaHeader,
       sanitize,
+      limits: answerLimits(req.maxTokens, req.limits),
       onSettled: (c) => inFlight.delete(c),
     });
     if (call.isSettled) return call.promise;
@@ -131,7 +136,8 @@ export function createChatClient(endpoint: Endpoint): ChatClient {
     return call.promise;
   }
 
-  async function listModels(): Promise<string[]> {
+  async function listModels(signal?: AbortSignal): Promise<string[]> {
+    const deadline = AbortSignal.timeout(MODELS_TIMEOUT_MS);
     const url = `${base.display}/models`;
     let status: number;
     let text = '';
@@ -142,7 +148,7 @@ export function createChatClient(endpoint: Endpoint): ChatClient {
         method: 'GET',
         headers: { accept: 'application/json', ...userHeaders },
         reset: !keepAlive,
-        signal: AbortSignal.timeout(MODELS_TIMEOUT_MS),
+        signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
       });
       status = res.statusCode;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {

@@ -18,6 +18,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
+/** The UTF-8 byte order mark, which the event-stream rules let open a stream. */
+const BOM = [0xef, 0xbb, 0xbf];
 
 /** Called once per dispatched event; `event` is 'message' unless the stream named it. */
 export type SseEventHandler = (data: string, event: string) => void;
@@ -47,7 +49,8 @@ export class SseParser {
   private pendingBytes = 0;
   /** The previous chunk ended in CR: a leading LF in the next chunk belongs to that line end. */
   private skipLf = false;
-  private started = false;
+  /** Bytes of a leading BOM matched so far; BOM.length once the stream's start is settled. */
+  private bomMatched = 0;
 
   constructor(
     private readonly onEvent: SseEventHandler,
@@ -60,10 +63,18 @@ export class SseParser {
     let pos = 0;
     const end = buf.length;
     if (end === 0) return;
-    if (!this.started) {
-      // A UTF-8 BOM may only open the stream; a BOM split over chunks is not worth the state.
-      this.started = true;
-      if (end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+    if (this.bomMatched < BOM.length) {
+      // A BOM may only open the stream, and may arrive split over chunks like anything else.
+      while (pos < end && this.bomMatched < BOM.length && buf[pos] === BOM[this.bomMatched]) {
+        pos++;
+        this.bomMatched++;
+      }
+      if (pos === end && this.bomMatched < BOM.length) return;
+      if (this.bomMatched < BOM.length) {
+        // Not a BOM after all: the bytes that looked like one start the first line.
+        this.keepPending(Buffer.from(BOM.slice(0, this.bomMatched)), 0, this.bomMatched);
+        this.bomMatched = BOM.length;
+      }
     }
     if (this.skipLf) {
       this.skipLf = false;

@@ -1,4 +1,5 @@
 import type { RequestRecord } from '@kvcanary/contract/schemas';
+import type { AnswerLimits } from './limits.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -25,6 +26,8 @@ export interface ChatRequest {
   model: string;
   messages: readonly ChatMessage[];
   maxTokens: number;
+  /** Answer text and streamed bytes allowed; absent = derived from maxTokens (client/limits.ts). */
+  limits?: Partial<AnswerLimits>;
   timeoutMs: number;
   /** Ask for usage in the stream (stream_options.include_usage). */
   includeUsage: boolean;
@@ -34,6 +37,7 @@ export interface ChatRequest {
 /**
  * One request's measurement: the client's part of the contract's RequestRecord (outcome, times from
  * just before the request was written, usage, the replica header) plus the generated text, which is
- * fed back as the assistant turn and never recorded.
+ * fed back as the assistant turn and never recorded. The text is empty when the answer broke a limit
+ * (limits.ts): an answer that was cut for being too long is not one to send back.
  */
 export type ChatResult = Omit<RequestRecord, 'target' | 'conversation' | 'turn' | 'docType' | 'document'> & { text: string };

@@ -48,7 +48,17 @@ describe('config fixtures', () => {
     expect(loadConfigFile(example).targets?.map((t) => t.role)).toEqual(['baseline', 'candidate']);
   });
 
-  it('an empty document is the embedded default (no targets)', () => {
+  it('a zero-byte file is an error naming the file, never the embedded simulator', () => {
+    expect(() => loadConfigFile('/etc/kvcanary/config.yaml', () => '')).toThrow(
+      'invalid config /etc/kvcanary/config.yaml:\n  the file is empty or only comments; list targets, or write `simulation: {}` for the embedded simulated clusters',
+    );
+  });
+
+  it('an explicit simulation section starts the embedded clusters', () => {
+    expect(loadConfigFile('sim.yaml', () => 'simulation: {}\n').simulation).toEqual({ replicas: 4, speed: 1 });
+  });
+
+  it('no --config at all (an empty document in code) is the embedded default', () => {
     const config = parseConfig(null);
     expect(config.targets).toBeUndefined();
     expect(config.window.duration).toBe(600_000);

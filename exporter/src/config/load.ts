@@ -67,7 +67,17 @@ export function parseConfig(data: unknown, source = '(inline)'): Config {
   return result.data;
 }
 
-/** Reads, parses and validates a YAML config file; throws ConfigError naming every problem. */
+/**
+ * Aliases a document may expand: far above what a hand-written config uses, far below what a
+ * "billion laughs" document needs to exhaust memory (the yaml package's own guard, `maxAliasCount`).
+ */
+const MAX_ALIASES = 100;
+
+/**
+ * Reads, parses and validates a YAML config file; throws ConfigError naming every problem. A file
+ * must say what to probe: one without targets or simulation (an empty ConfigMap key, a file of
+ * comments) is an error, never a silent start of the embedded simulated clusters.
+ */
 export function loadConfigFile(file: string, read: (f: string) => string = (f) => readFileSync(f, 'utf8')): Config {
   let text: string;
   try {
@@ -83,5 +93,16 @@ export function loadConfigFile(file: string, read: (f: string) => string = (f) =
       doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0] ?? e.code}`),
     );
   }
-  return parseConfig(doc.toJS(), file);
+  if (doc.contents === null) throw new ConfigError(file, [`the file is empty or only comments; ${SAY_WHAT_TO_PROBE}`]);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the YAML: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+  const config = parseConfig(data, file);
+  if (!config.targets && !config.simulation) throw new ConfigError(file, [`(top level): no targets; ${SAY_WHAT_TO_PROBE}`]);
+  return config;
 }
+
+const SAY_WHAT_TO_PROBE = 'list targets, or write `simulation: {}` for the embedded simulated clusters';

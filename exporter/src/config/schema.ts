@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TURN_CAP, ROLES } from '@kvcanary/contract';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from '../util/timer-limit.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -19,6 +20,10 @@ const duration = (fallback: string) =>
       const ms = parseDuration(value);
       if (ms === null) {
         ctx.addIssue({ code: 'custom', message: `'${String(value)}' is not a duration (write e.g. 500ms, 2s, 10m)` });
+        return z.NEVER;
+      }
+      if (ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `'${String(value)}' is longer than ${MAX_TIMER_TEXT}` });
         return z.NEVER;
       }
       return ms;
@@ -97,6 +102,10 @@ const pacing = z.strictObject({
   conversationsPerMinute: z.number().positive().max(6000).optional(),
   turns: z.number().int().min(1).max(100).default(10),
   maxTokens: z.number().int().min(1).max(32768).default(500),
+  /** Answer text kept per request, past which it is a stream_error; absent = 32 characters per max token (client/limits.ts). */
+  maxAnswerChars: z.number().int().min(1).max(64 * 1024 * 1024).optional(),
+  /** Bytes streamed per request, past which it is a stream_error; absent = 2 KiB per max token, at least 1 MiB. */
+  maxStreamBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
   thinkTime: z.strictObject({ min: duration('0.5s'), max: duration('2s') }).prefault({}),
   timeout: duration('120s'),
   /** Seed of the conversation scripts; absent = a fresh one, logged so a run can be replayed. */
@@ -145,7 +154,22 @@ export const configSchema = z
         maxReplicas: z.number().int().min(1).max(1024).default(64),
       })
       .prefault({}),
-    web: z.strictObject({ auth: auth.optional() }).prefault({}),
+    web: z
+      .strictObject({
+        auth: auth.optional(),
+        /**
+         * /probe conversations in flight per target; past it /probe answers 429. Two lets an HA pair
+         * of Prometheus servers scrape the same probe; more only multiplies the load on the target.
+         */
+        probeConcurrency: z.number().int().min(1).max(16).default(2),
+      })
+      .prefault({}),
+    logging: z
+      .strictObject({
+        /** Failures are counted and summarised per target this often; the first of a kind is logged at once. */
+        failureSummaryInterval: duration('5m'),
+      })
+      .prefault({}),
     /** Grace period on SIGTERM for in-flight requests. */
     shutdownGrace: duration('10s'),
   })
@@ -171,6 +195,8 @@ export const configSchema = z
     if (config.replicaScrape.timeout > config.replicaScrape.interval)
       ctx.addIssue({ code: 'custom', path: ['replicaScrape', 'timeout'], message: 'must not exceed replicaScrape.interval' });
     if (config.window.duration < 10_000) ctx.addIssue({ code: 'custom', path: ['window', 'duration'], message: 'must be at least 10s' });
+    if (config.logging.failureSummaryInterval < 1000)
+      ctx.addIssue({ code: 'custom', path: ['logging', 'failureSummaryInterval'], message: 'must be at least 1s' });
     const a = config.web.auth;
     if (a) {
       if (a.basic && a.bearer) ctx.addIssue({ code: 'custom', path: ['web', 'auth'], message: 'give basic or bearer, not both' });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SummaryResponse } from '@kvcanary/contract/schemas';
 import { silentLogger } from '../util/logger.js';
-import type { ExporterView } from '../runtime/exporter.js';
+import type { ExporterView, NotMeasured } from '../runtime/exporter.js';
 import { createApp } from './app.js';
 import { listen, type RunningServer } from './http-server.js';
 import { displayUrl, parseListenAddress } from './listen-address.js';
@@ -12,7 +12,7 @@ const summary: SummaryResponse = { generatedAt: '2025-01-01T00:00:00.000Z', wind
 
 function view(over: Partial<ExporterView> = {}): ExporterView {
   return {
-    ready: () => ({ ready: false, waitingFor: ['vllm'] }),
+    ready: () => ({ ready: false, waiting: [{ target: 'vllm', reason: 'no request finished yet' }] }),
     renderMetrics: async (accept) => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: `kvcanary_build_info{version="x"} 1\n# accept=${accept}\n` }),
     summary: async () => summary,
     targetNames: () => ['vllm', 'llm-d'],
@@ -23,6 +23,7 @@ function view(over: Partial<ExporterView> = {}): ExporterView {
     }),
     maxTurns: 10,
     turnCap: 10,
+    probeConcurrency: 2,
     ...over,
   };
 }
@@ -41,10 +42,14 @@ async function start(v: ExporterView, auth: WebAuth | null = null): Promise<stri
 describe('HTTP routes', () => {
   it('serves health, readiness, metrics and the summary', async () => {
     let ready = false;
-    const base = await start(view({ ready: () => ({ ready, waitingFor: ready ? [] : ['llm-d'] }) }));
+    const waiting: NotMeasured[] = [
+      { target: 'vllm', reason: 'model lookup failing' },
+      { target: 'llm-d', reason: 'no request finished yet' },
+    ];
+    const base = await start(view({ ready: () => ({ ready, waiting: ready ? [] : waiting }) }));
     expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
     const notReady = await fetch(`${base}/-/ready`);
-    expect([notReady.status, await notReady.text()]).toEqual([503, 'Not ready: no request has finished yet for llm-d\n']);
+    expect([notReady.status, await notReady.text()]).toEqual([503, 'Not ready: vllm: model lookup failing; llm-d: no request finished yet\n']);
     ready = true;
     expect((await fetch(`${base}/-/ready`)).status).toBe(200);
     const metrics = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
@@ -65,6 +70,65 @@ describe('HTTP routes', () => {
     const failed = await fetch(`${base}/probe?target=vllm`);
     expect(failed.status).toBe(200);
     expect(await failed.text()).toMatch(/^kvcanary_probe_success 0$/m);
+  });
+
+  it('bounds the timeout parameter, and holds the scraper\'s timeout header to the same bound', async () => {
+    let release: (() => void) | null = null;
+    const base = await start(
+      view({
+        probeConcurrency: 1,
+        probe: async (target) => {
+          await new Promise<void>((resolve) => (release = resolve));
+          return { target, records: [], durationSeconds: 0 };
+        },
+      }),
+    );
+    for (const bad of ['3000000', '0', '-1', 'soon', '301']) {
+      const res = await fetch(`${base}/probe?target=vllm&timeout=${bad}`);
+      expect([bad, res.status, await res.text()]).toEqual([bad, 400, 'timeout must be a number of seconds greater than 0 and at most 300\n']);
+    }
+    // A header past the bound is what a scrape config says, not a request to refuse: the probe runs,
+    // with its deadline held to 300 s, which the Retry-After of the next probe shows.
+    const held = fetch(`${base}/probe?target=vllm`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3000000' } });
+    while (release === null) await new Promise((r) => setTimeout(r, 5));
+    const refused = await fetch(`${base}/probe?target=vllm`);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '300']);
+    (release as () => void)();
+    expect((await held).status).toBe(200);
+  });
+
+  it('admits at most probeConcurrency probes per target; past it 429 with Retry-After', async () => {
+    const release: (() => void)[] = [];
+    const started: string[] = [];
+    const base = await start(
+      view({
+        probeConcurrency: 2,
+        probe: async (target) => {
+          started.push(target);
+          await new Promise<void>((resolve) => release.push(resolve));
+          return { target, records: [], durationSeconds: 0 };
+        },
+      }),
+    );
+    const running = [fetch(`${base}/probe?target=vllm&timeout=30`), fetch(`${base}/probe?target=vllm&timeout=30`)];
+    while (started.length < 2) await new Promise((r) => setTimeout(r, 5));
+    const refused = await fetch(`${base}/probe?target=vllm&timeout=30`);
+    expect([refused.status, refused.headers.get('retry-after'), await refused.text()]).toEqual([
+      429,
+      '30',
+      "too many probes of 'vllm' in flight (at most 2); retry after 30 s\n",
+    ]);
+    // The bound is per target: another target is not held back.
+    const other = fetch(`${base}/probe?target=llm-d&timeout=30`);
+    while (started.length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect(started).toEqual(['vllm', 'vllm', 'llm-d']);
+    for (const r of release) r();
+    expect((await Promise.all([...running, other])).map((r) => r.status)).toEqual([200, 200, 200]);
+    // Finished probes free their slots.
+    const again = fetch(`${base}/probe?target=vllm&timeout=30`);
+    while (started.length < 4) await new Promise((r) => setTimeout(r, 5));
+    release[3]?.();
+    expect((await again).status).toBe(200);
   });
 
   it('reports a good probe with its turns', async () => {

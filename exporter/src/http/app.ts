@@ -7,6 +7,7 @@ import type { ExporterView } from '../runtime/exporter.js';
 import type { Logger } from '../util/logger.js';
 import { requireAuth } from './auth.js';
 import { fallbackPage } from './fallback-page.js';
+import { ProbeAdmission } from './probe-admission.js';
 
 export interface AppOptions {
   view: ExporterView;
@@ -27,17 +28,28 @@ export function defaultStaticDir(): string | null {
   return candidates.find((dir) => existsSync(`${dir}index.html`)) ?? null;
 }
 
-/** Seconds Prometheus will wait for this scrape (blackbox_exporter honours it the same way). */
-function probeDeadlineMs(req: Request): number {
+/** A probe waits this long when neither the scraper nor the query says otherwise. */
+const DEFAULT_PROBE_TIMEOUT_S = 120;
+/** The longest a probe may run: longer than any scrape timeout, short enough to hold a connection for. */
+export const MAX_PROBE_TIMEOUT_S = 300;
+
+/**
+ * Seconds this probe may run: `?timeout=` (rejected outside (0, MAX_PROBE_TIMEOUT_S]), else the
+ * seconds Prometheus waits for the scrape (blackbox_exporter honours the header the same way; a
+ * header beyond the bound is held to it), else the default. Null when `?timeout=` is not valid.
+ */
+function probeTimeoutSeconds(req: Request): number | null {
+  if (req.query.timeout !== undefined) {
+    const fromQuery = typeof req.query.timeout === 'string' ? Number(req.query.timeout) : Number.NaN;
+    return fromQuery > 0 && fromQuery <= MAX_PROBE_TIMEOUT_S ? fromQuery : null;
+  }
   const fromHeader = Number(req.get('X-Prometheus-Scrape-Timeout-Seconds'));
-  const fromQuery = Number(req.query.timeout);
-  const seconds = Number.isFinite(fromQuery) && fromQuery > 0 ? fromQuery : Number.isFinite(fromHeader) && fromHeader > 0 ? fromHeader : 120;
-  // Leave half a second to render and send the answer before the scraper gives up.
-  return Math.max(1, seconds - 0.5) * 1000;
+  return fromHeader > 0 ? Math.min(fromHeader, MAX_PROBE_TIMEOUT_S) : DEFAULT_PROBE_TIMEOUT_S;
 }
 
 export function createApp(options: AppOptions): Express {
   const { view, logger } = options;
+  const admissions = new ProbeAdmission(view.probeConcurrency, () => performance.now());
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -48,9 +60,9 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.get('/-/ready', (_req, res) => {
-    const { ready, waitingFor } = view.ready();
+    const { ready, waiting } = view.ready();
     if (ready) res.type('text/plain').send('Ready\n');
-    else res.status(503).type('text/plain').send(`Not ready: no request has finished yet for ${waitingFor.join(', ')}\n`);
+    else res.status(503).type('text/plain').send(`Not ready: ${waiting.map((w) => `${w.target}: ${w.reason}`).join('; ')}\n`);
   });
 
   app.get('/metrics', async (req, res) => {
@@ -75,8 +87,21 @@ export function createApp(options: AppOptions): Express {
       res.status(400).type('text/plain').send(`turns must be an integer from 1 to ${view.maxTurns}\n`);
       return;
     }
+    const seconds = probeTimeoutSeconds(req);
+    if (seconds === null) {
+      res.status(400).type('text/plain').send(`timeout must be a number of seconds greater than 0 and at most ${MAX_PROBE_TIMEOUT_S}\n`);
+      return;
+    }
+    // Leave half a second to render and send the answer before the scraper gives up.
+    const deadlineMs = Math.max(1, seconds - 0.5) * 1000;
+    const admission = admissions.admit(target, performance.now() + deadlineMs);
+    if (!admission.admitted) {
+      res.setHeader('Retry-After', String(admission.retryAfterSeconds));
+      res.status(429).type('text/plain').send(`too many probes of '${target}' in flight (at most ${view.probeConcurrency}); retry after ${admission.retryAfterSeconds} s\n`);
+      return;
+    }
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), probeDeadlineMs(req));
+    const timer = setTimeout(() => abort.abort(), deadlineMs);
     const onClose = (): void => abort.abort();
     res.on('close', onClose);
     try {
@@ -85,6 +110,7 @@ export function createApp(options: AppOptions): Express {
       const { contentType, body } = await renderProbe(outcome, view.turnCap);
       res.type(contentType).send(body);
     } finally {
+      admission.release();
       clearTimeout(timer);
       res.off('close', onClose);
     }

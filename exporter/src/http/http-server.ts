@@ -5,8 +5,11 @@ import type { ListenAddress } from './listen-address.js';
 
 export interface RunningServer {
   address: AddressInfo;
-  /** Stops accepting, ends idle keep-alive connections, waits for responses in progress. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, ends idle keep-alive connections, waits up to `forceAfterMs` for responses in
+   * progress, then drops every connection left.
+   */
+  close(forceAfterMs?: number): Promise<void>;
 }
 
 export function listen(app: Express, where: ListenAddress): Promise<RunningServer> {
@@ -21,9 +24,16 @@ export function listen(app: Express, where: ListenAddress): Promise<RunningServe
       server.off('error', reject);
       resolve({
         address: server.address() as AddressInfo,
-        close: () =>
+        close: (forceAfterMs = 1000) =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            // A connection that never sent a whole request (a silent connect, half a header) is
+            // neither idle nor answering: close() stops the headersTimeout checks that would have
+            // dropped it, so without this it holds shutdown forever.
+            const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
+            server.close(() => {
+              clearTimeout(force);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });

@@ -65,8 +65,7 @@ function liveExporterMetrics(): ExporterMetrics {
       ],
     },
   });
-  metrics.setTargets([{ name: 'vllm', role: 'baseline' }]);
-  metrics.initTarget('vllm', 'm');
+  metrics.setTargets([{ name: 'vllm', role: 'baseline', model: 'm' }]);
   for (const r of records) metrics.observeRequest(r, 'm');
   metrics.observeConversation('vllm', 'success');
   return metrics;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { MODEL_LOOKUP_ERROR, OUTCOMES, UNKNOWN_MODEL } from '@kvcanary/contract';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
 import type { TargetReplicas } from '../replicas/index.js';
@@ -33,8 +34,10 @@ function setup(replicas: TargetReplicas[] = []) {
     defaultMetrics: true,
     sources: { windowSummaries: () => summaries, replicas: () => replicas },
   });
-  metrics.setTargets([{ name: 'vllm', role: 'baseline' }, { name: 'llm-d', role: 'candidate' }]);
-  metrics.initTarget('vllm', 'm');
+  metrics.setTargets([
+    { name: 'vllm', role: 'baseline', model: 'm' },
+    { name: 'llm-d', role: 'candidate', model: null },
+  ]);
   for (const r of records) metrics.observeRequest(r, 'm');
   summaries = [summarize(records, { target: 'vllm', model: 'm', elapsedSeconds: 60, conversationsPlanned: 0, turnCap: 10 })];
   return metrics;
@@ -76,11 +79,39 @@ describe('ExporterMetrics', () => {
     expect(sample(body, 'kvcanary_replica_prefix_cache_hits_total', { replica: 'pod-0' })).toBe(300);
     expect(sample(body, 'kvcanary_replica_gpu_utilization_ratio', { gpu: '0' })).toBe(0.5);
     expect(sample(body, 'kvcanary_target_info', { target: 'llm-d', role: 'candidate' })).toBe(1);
-    expect(sample(body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0); // last request timed out
+    expect(sample(body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0); // declared down until the runtime says otherwise
     expect(sample(body, 'kvcanary_last_success_timestamp_seconds', { target: 'vllm' })).toBe(1_700_000_002);
     expect(sample(body, 'kvcanary_build_info', { version: '0.1.0-test' })).toBe(1);
     expect(body).toContain('process_cpu_seconds_total');
     expect(body).not.toContain('# {conversation_id');
+  });
+
+  it("has every target's request series from the start, its failed model lookups counted, and one model's worth once known", async () => {
+    const metrics = setup();
+    const series = (body: string, target: string): string[] =>
+      body.split('\n').filter((l) => l.startsWith(`kvcanary_requests_total{target="${target}"`)).map((l) => l.replace(/ [^ ]+$/, ''));
+    const before = (await metrics.render(undefined)).body;
+    expect(series(before, 'llm-d')).toHaveLength(OUTCOMES.length);
+    expect(sample(before, 'kvcanary_requests_total', { target: 'llm-d', model: UNKNOWN_MODEL, outcome: 'success' })).toBe(0);
+    metrics.observeModelLookupFailure('llm-d');
+    metrics.observeModelLookupFailure('llm-d');
+    const failing = (await metrics.render(undefined)).body;
+    expect(sample(failing, 'kvcanary_requests_total', { target: 'llm-d', model: UNKNOWN_MODEL, outcome: MODEL_LOOKUP_ERROR })).toBe(2);
+    metrics.modelDiscovered('llm-d', 'qwen');
+    const known = (await metrics.render(undefined)).body;
+    expect(series(known, 'llm-d')).toEqual(OUTCOMES.map((o) => `kvcanary_requests_total{target="llm-d",model="qwen",outcome="${o}"}`));
+    expect(known).not.toContain(`model="${UNKNOWN_MODEL}"`);
+    // A conversation cannot end in a model lookup error, so it has no such series.
+    expect(sample(known, 'kvcanary_conversations_total', { target: 'llm-d', outcome: MODEL_LOOKUP_ERROR })).toBeUndefined();
+    expect(sample(known, 'kvcanary_conversations_total', { target: 'llm-d', outcome: 'timeout' })).toBe(0);
+  });
+
+  it('reports target_up as the runtime sets it', async () => {
+    const metrics = setup();
+    metrics.setTargetUp('vllm', true);
+    expect(sample((await metrics.render(undefined)).body, 'kvcanary_target_up', { target: 'vllm' })).toBe(1);
+    metrics.setTargetUp('vllm', false);
+    expect(sample((await metrics.render(undefined)).body, 'kvcanary_target_up', { target: 'vllm' })).toBe(0);
   });
 
   it('carries conversation-id exemplars only in OpenMetrics', async () => {

@@ -1,5 +1,5 @@
 import { Registry, collectDefaultMetrics, openMetricsContentType, type LabelValues, type OpenMetricsContentType } from 'prom-client';
-import { NO_ROLE, OUTCOMES, SUCCESS, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
+import { MODEL_LOOKUP_ERROR, NO_ROLE, OUTCOMES, SUCCESS, UNKNOWN_MODEL, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import type { TargetReplicas } from '../replicas/index.js';
 import { counter, gauge, histogram } from './from-contract.js';
@@ -111,20 +111,46 @@ export class ExporterMetrics {
     gauge(m.buildInfo, registry).set({ version: options.version }, 1);
   }
 
-  /** Declares the targets so their series exist (at 0) before the first request finishes. */
-  setTargets(targets: readonly { name: string; role: Role | null }[]): void {
+  /**
+   * Declares the targets, so that every target's series exist (at 0) from the start, before its
+   * first request and even when its model lookup never succeeds: the error-ratio alert and rate()
+   * see a target from zero. A model still to be discovered is labelled UNKNOWN_MODEL until then.
+   */
+  setTargets(targets: readonly { name: string; role: Role | null; model: string | null }[]): void {
     this.targetInfo.reset();
     for (const t of targets) {
       this.targetInfo.set({ target: t.name, role: t.role ?? NO_ROLE }, 1);
       this.targetUp.set({ target: t.name }, 0);
+      this.declareModelSeries(t.name, t.model ?? UNKNOWN_MODEL);
+      // A conversation never ends in a model lookup error: no conversation starts without a model.
+      for (const outcome of OUTCOMES) if (outcome !== MODEL_LOOKUP_ERROR) this.conversations.inc({ target: t.name, outcome }, 0);
     }
   }
 
-  /** Model label known (resolved from /models): pre-create the counters so rate() sees them from zero. */
-  initTarget(target: string, model: string): void {
+  /**
+   * The model of a target is known now: its UNKNOWN_MODEL series go (so a target never has two
+   * model's worth of series; Prometheus keeps their history, failed lookups included) and the same
+   * series start at 0 under the model.
+   */
+  modelDiscovered(target: string, model: string): void {
+    for (const outcome of OUTCOMES) this.requests.remove({ target, model: UNKNOWN_MODEL, outcome });
+    for (const c of [this.promptTokens, this.completionTokens, this.cachedTokens]) c.remove({ target, model: UNKNOWN_MODEL });
+    this.declareModelSeries(target, model);
+  }
+
+  /** One failed GET /models of a target whose model is being discovered: a request that failed. */
+  observeModelLookupFailure(target: string): void {
+    this.requests.inc({ target, model: UNKNOWN_MODEL, outcome: MODEL_LOOKUP_ERROR });
+  }
+
+  /** kvcanary_target_up, as the runtime defines it over the target's recent requests. */
+  setTargetUp(target: string, up: boolean): void {
+    this.targetUp.set({ target }, up ? 1 : 0);
+  }
+
+  private declareModelSeries(target: string, model: string): void {
     for (const outcome of OUTCOMES) this.requests.inc({ target, model, outcome }, 0);
     for (const c of [this.promptTokens, this.completionTokens, this.cachedTokens]) c.inc({ target, model }, 0);
-    for (const outcome of OUTCOMES) this.conversations.inc({ target, outcome }, 0);
   }
 
   /** A request that was never sent (its outcome says why): counted, nothing measured. */
@@ -149,10 +175,7 @@ export class ExporterMetrics {
       });
       this.duration.observe({ target, model, doc_type: r.docType }, r.totalMs / 1000);
       if (r.itlMs !== undefined) this.itl.observe({ target, model }, r.itlMs / 1000);
-      this.targetUp.set({ target }, 1);
       this.lastSuccess.set({ target }, (r.startedAt + r.totalMs) / 1000);
-    } else if (r.outcome !== 'cancelled') {
-      this.targetUp.set({ target }, 0);
     }
   }
 

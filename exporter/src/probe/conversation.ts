@@ -29,7 +29,8 @@ export interface ConversationContext {
  * conversations as the reference tool does. Failure policy: a failed turn is recorded with its
  * outcome; if it still produced text (a stream cut short), that text is fed back as the answer and
  * the conversation goes on, as the reference reuses whatever answer it got; with no text there is
- * nothing to continue from, so the conversation ends, failed.
+ * nothing to continue from, so the conversation ends, failed. An answer that broke the client's
+ * limits (client/limits.ts) comes back with no text, so a runaway answer is never sent back.
  */
 export class ConversationRun {
   private turn = 0;
@@ -98,6 +99,7 @@ export class ConversationRun {
         model: target.model,
         messages,
         maxTokens: target.maxTokens,
+        ...(target.limits && { limits: target.limits }),
         timeoutMs: target.timeoutMs,
         includeUsage: target.includeUsage ?? true,
         signal: ctx.signal,

@@ -1,3 +1,4 @@
+import type { AnswerLimits } from '../client/limits.js';
 import type { ChatRequest, ChatResult } from '../client/types.js';
 
 /** What the engine needs of a client: the streaming client fits, and so does a test fake. */
@@ -12,6 +13,8 @@ export interface EngineTarget {
   client: ProbeClient;
   model: string;
   maxTokens: number;
+  /** Answer text and streamed bytes allowed per request; absent = derived from maxTokens. */
+  limits?: Partial<AnswerLimits>;
   timeoutMs: number;
   /** Ask for usage in the stream (default); off reproduces the reference tool's requests exactly. */
   includeUsage?: boolean;

@@ -23,6 +23,12 @@ export interface DeltaStep {
   ratio: number | null;
   hitsDelta: number;
   queriesDelta: number;
+  /**
+   * Hits grew more than queries since the last scrape, which no cache can do (every hit is a queried
+   * token): a broken page or counters reset apart. The step's increases (given above) are dropped,
+   * the totals unchanged.
+   */
+  hitsOutgrewQueries?: true;
 }
 
 export class PrefixCacheDeltas {
@@ -42,6 +48,9 @@ export class PrefixCacheDeltas {
     const queriesDelta = increase(this.lastQueries, queries);
     this.lastHits = bounded(hits);
     this.lastQueries = bounded(queries);
+    if (hitsDelta !== null && queriesDelta !== null && hitsDelta > queriesDelta) {
+      return { ratio: null, hitsDelta, queriesDelta, hitsOutgrewQueries: true };
+    }
     const compared = hitsDelta !== null && queriesDelta !== null;
     if (compared) {
       this.hitsTotal += hitsDelta;
@@ -55,8 +64,8 @@ export class PrefixCacheDeltas {
     if (!compared) return { ratio: null, hitsDelta: 0, queriesDelta: 0 };
     const base = this.history[0] ?? { hits: this.hitsTotal, queries: this.queriesTotal };
     const windowQueries = this.queriesTotal - base.queries;
-    // A reset of one counter and not the other within one interval could give hits > queries.
-    const ratio = windowQueries > 0 ? Math.min(1, (this.hitsTotal - base.hits) / windowQueries) : null;
+    // Steps where hits outgrew queries never reach the totals, so the ratio cannot pass 1.
+    const ratio = windowQueries > 0 ? (this.hitsTotal - base.hits) / windowQueries : null;
     return { ratio, hitsDelta, queriesDelta };
   }
 }

@@ -94,7 +94,7 @@ describe('createReplicaMonitor', () => {
     const reasons = Object.fromEntries(
       logger.lines
         .filter((l) => l.msg === 'replica scrape failed')
-        .map((l) => [(l.obj as { replica: string }).replica, (l.obj as { reason: string }).reason]),
+        .map((l) => [(l.fields as { replica: string }).replica, (l.fields as { reason: string }).reason]),
     );
     expect(reasons.garbled).toMatch(/^malformed exposition/);
     expect(reasons.huge).toBe('body larger than 65536 bytes');
@@ -169,7 +169,7 @@ describe('createReplicaMonitor', () => {
     expect(figures(monitor).map((f) => f.name)).toEqual(['r1', 'r2', 'r3']);
     const warnings = logger.lines.filter((l) => l.msg === 'replicas over the bound were dropped');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.obj).toMatchObject({ droppedCount: 3, dropped: ['r1 (duplicate)', 'r4', 'r5'] });
+    expect(warnings[0]?.fields).toMatchObject({ droppedCount: 3, dropped: ['r1 (duplicate)', 'r4', 'r5'] });
   });
 
   it('names replicas by the contract rule, so a discovered pod and a response header meet on one label', async () => {

@@ -13,6 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { PrefixCacheDeltas } from './counter-deltas.js';
 import type { Sample } from './exposition-parser.js';
 import { DCGM_GPU_UTIL, gpuRatios, isWantedMetric, normalise } from './normalise.js';
+import { dropOutOfRange } from './range-check.js';
 import { scrapeMetrics } from './scrape.js';
 import { errorMessage, silentLogger, type Logger } from '../util/logger.js';
 import type { ProbeCounts } from './probe-counts.js';
@@ -59,6 +60,8 @@ interface ReplicaState {
   waiting: number | null;
   /** DCGM-style utilisation found on the replica's own page (the simulator serves it there). */
   ownGpus: Map<string, number>;
+  /** Figures already reported out of range: each is warned about once per replica, then dropped quietly. */
+  rangeWarned: Set<string>;
 }
 
 export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMonitor {
@@ -155,8 +158,14 @@ export function createReplicaMonitor(options: ReplicaMonitorOptions): ReplicaMon
     if (!state.up && state.lastFailure !== null) logger.info({ ...log, replica: state.name }, 'replica scrape recovered');
     state.up = true;
     state.lastFailure = null;
-    const raw = normalise(result.samples);
+    const { figures: raw, dropped } = dropOutOfRange(normalise(result.samples));
     const step = state.deltas.observe(raw.hits, raw.queries, options.clock.now());
+    if (step.hitsOutgrewQueries) dropped.push({ figure: 'prefixCacheHits', value: step.hitsDelta });
+    for (const d of dropped) {
+      if (state.rangeWarned.has(d.figure)) continue;
+      state.rangeWarned.add(d.figure);
+      logger.warn({ ...log, replica: state.name, figure: d.figure, value: d.value }, 'replica figure out of range; dropped, not exported');
+    }
     // Engines without counters (V0 before they existed, SGLang) only offer their own gauge.
     state.hitRatio = raw.hits && raw.queries ? step.ratio : raw.hitRateGauge;
     state.kvCacheUsage = raw.kvCacheUsage;
@@ -276,6 +285,7 @@ function newState(name: string, r: Replica): ReplicaState {
     running: null,
     waiting: null,
     ownGpus: new Map(),
+    rangeWarned: new Set(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { MISSING_SECRET } from '@kvcanary/contract';
+import { MISSING_SECRET, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
 import type { RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
@@ -11,6 +11,7 @@ import { conversationScript, type ScriptPlan } from '../probe/script.js';
 import type { ConversationResult, EngineTarget } from '../probe/types.js';
 import type { Logger } from '../util/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { FailureLog } from './failure-log.js';
 import { SummaryCache } from './summary-cache.js';
 import { awaitApiKey, createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
@@ -31,10 +32,16 @@ export interface ExporterOptions {
   clock?: Clock;
 }
 
+/** A target the exporter is not measuring yet, and why (no detail that could leak a URL or a secret). */
+export interface NotMeasured {
+  target: string;
+  reason: 'API key missing' | 'model lookup failing' | 'model not known yet' | 'no request finished yet';
+}
+
 /** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
 export interface ExporterView {
-  /** Every target has been tried at least once. */
-  ready(): { ready: boolean; waitingFor: string[] };
+  /** Probing works: every target has its model and has finished a request (whatever its outcome). */
+  ready(): { ready: boolean; waiting: NotMeasured[] };
   renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
   summary(): Promise<SummaryResponse>;
   targetNames(): readonly string[];
@@ -43,6 +50,8 @@ export interface ExporterView {
   /** Turns of a continuous conversation: the most /probe may ask for. */
   maxTurns: number;
   turnCap: number;
+  /** /probe conversations allowed in flight per target. */
+  probeConcurrency: number;
 }
 
 export interface Exporter {
@@ -69,7 +78,11 @@ export function startExporter(options: ExporterOptions): Exporter {
   );
   const byName = new Map(targets.map((t) => [t.name, t]));
   const plan: ScriptPlan = { documents: options.documents, turns: pacing.turns, seed: options.seed, thinkTime: { minMs: pacing.thinkTime.min, maxMs: pacing.thinkTime.max } };
-  const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, timeoutMs: pacing.timeout });
+  const limits = {
+    ...(pacing.maxAnswerChars !== undefined && { maxAnswerChars: pacing.maxAnswerChars }),
+    ...(pacing.maxStreamBytes !== undefined && { maxStreamBytes: pacing.maxStreamBytes }),
+  };
+  const engineTarget = (t: TargetRuntime, model: string): EngineTarget => ({ name: t.name, client: t.client, model, maxTokens: pacing.maxTokens, limits, timeoutMs: pacing.timeout });
   const summaries = new SummaryCache(targets, { config, clock });
   const metrics = new ExporterMetrics({
     version: options.version,
@@ -77,18 +90,28 @@ export function startExporter(options: ExporterOptions): Exporter {
     sources: { windowSummaries: () => summaries.windowSummaries(), replicas: () => targets.map(replicasOf) },
   });
   metrics.setTargets(targets);
+  const failures = new FailureLog({ logger, clock, intervalMs: config.logging.failureSummaryInterval });
 
   const onRecord = (r: RequestRecord): void => {
     const t = byName.get(r.target);
     if (!t) return;
-    t.tried = true;
-    if (r.outcome !== 'cancelled') t.up = r.outcome === 'success';
-    if (r.outcome === 'success') t.lastSuccessMs = r.startedAt + r.totalMs;
+    t.measured = true;
+    if (r.outcome !== 'cancelled') {
+      t.up = t.upWindow.observe(r.outcome === SUCCESS);
+      metrics.setTargetUp(t.name, t.up);
+    }
+    if (r.outcome === SUCCESS) t.lastSuccessMs = r.startedAt + r.totalMs;
     else if (!t.firstFailure.has(r.conversation)) t.firstFailure.set(r.conversation, r.outcome);
     t.window.add(r);
     if (r.replica !== undefined) t.probes.count(r.replica);
-    metrics.observeRequest(r, t.model ?? 'unknown');
-    if (r.outcome !== 'success' && r.outcome !== 'cancelled') logger.debug({ target: r.target, conversation: r.conversation, turn: r.turn, outcome: r.outcome, err: r.error }, 'request failed');
+    metrics.observeRequest(r, t.model ?? UNKNOWN_MODEL);
+    failures.observe(r.target, r.outcome, { error: r.error, status: r.status, turn: r.turn, conversation: r.conversation });
+    if (r.outcome !== SUCCESS && r.outcome !== 'cancelled') logger.debug({ target: r.target, conversation: r.conversation, turn: r.turn, outcome: r.outcome, err: r.error }, 'request failed');
+  };
+
+  const onModelLookupFailure = (t: TargetRuntime, error: string): void => {
+    metrics.observeModelLookupFailure(t.name);
+    failures.observe(t.name, MODEL_LOOKUP_ERROR, { error });
   };
 
   const onConversation = (c: ConversationResult): void => {
@@ -109,15 +132,22 @@ export function startExporter(options: ExporterOptions): Exporter {
       logger,
       signal: stopping.signal,
       rereadMs: API_KEY_REREAD_MS,
-      countUnsent: () => metrics.countUnsent(t.name, t.model ?? 'unknown', MISSING_SECRET),
+      countUnsent: () => metrics.countUnsent(t.name, t.model ?? UNKNOWN_MODEL, MISSING_SECRET),
     });
     if (!keyed) return null;
-    const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS });
+    const discovered = t.model === null;
+    const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS, onFailure: (error) => onModelLookupFailure(t, error) });
     if (model === null || stopping.signal.aborted) return null;
-    metrics.initTarget(t.name, model);
+    if (discovered) metrics.modelDiscovered(t.name, model);
     return startContinuous({ target: engineTarget(t, model), plan, pace, parallel, clock, onRecord, onConversation });
   });
   for (const t of targets) t.monitor?.start();
+  const summaryLoop = (async () => {
+    while (!stopping.signal.aborted) {
+      await clock.sleep(config.logging.failureSummaryInterval, stopping.signal);
+      failures.summarise();
+    }
+  })();
 
   const probe = async (name: string, opts: { turns: number; signal: AbortSignal }): Promise<ProbeOutcome> => {
     const t = byName.get(name);
@@ -125,6 +155,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     if (!t) return { target: name, records: [], durationSeconds: 0, error: 'unknown target' };
     if (t.problem !== null) return { target: name, records: [], durationSeconds: 0, error: t.problem };
     if (t.model === null) return { target: name, records: [], durationSeconds: 0, error: 'model not discovered yet' };
+    // Its records stay out of the window and the metrics: the continuous canary's figures are its own.
     const records: RequestRecord[] = [];
     // The k-th probe of every target runs the plan's conversation k (paired across targets), with
     // no reading pauses: a probe answers a scrape.
@@ -135,8 +166,13 @@ export function startExporter(options: ExporterOptions): Exporter {
 
   const view: ExporterView = {
     ready: () => {
-      const waitingFor = targets.filter((t) => !t.tried).map((t) => t.name);
-      return { ready: waitingFor.length === 0, waitingFor };
+      const waiting = targets.flatMap((t): NotMeasured[] => {
+        // Probing cannot work without the key: not ready, while /metrics says why (target_up 0, missing_secret).
+        if (t.problem !== null) return [{ target: t.name, reason: 'API key missing' }];
+        if (t.model === null) return [{ target: t.name, reason: t.modelError === null ? 'model not known yet' : 'model lookup failing' }];
+        return t.measured ? [] : [{ target: t.name, reason: 'no request finished yet' }];
+      });
+      return { ready: waiting.length === 0, waiting };
     },
     renderMetrics: (accept) => metrics.render(accept),
     summary: () => summaries.response(),
@@ -144,6 +180,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     probe,
     maxTurns: pacing.turns,
     turnCap: config.turnLabelCap,
+    probeConcurrency: config.web.probeConcurrency,
   };
 
   return {
@@ -158,6 +195,9 @@ export function startExporter(options: ExporterOptions): Exporter {
       await Promise.all(handles.map((h) => h?.stop(graceMs)));
       await Promise.all(targets.map((t) => t.monitor?.stop()));
       await Promise.all(targets.map((t) => t.client.close()));
+      await summaryLoop;
+      // The failures since the last summary are not lost with the process.
+      failures.summarise();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { UNKNOWN_MODEL } from '@kvcanary/contract';
 import type { Summary, SummaryResponse, TargetSummary } from '@kvcanary/contract/schemas';
 import type { Config } from '../config/schema.js';
 import { bootstrapSample, ttftSamples } from '../stats/bootstrap.js';
@@ -32,7 +33,7 @@ export class SummaryCache {
     const value = this.targets.map((t) =>
       summarize(t.window.records(), {
         target: t.name,
-        model: t.model ?? 'unknown',
+        model: t.model ?? UNKNOWN_MODEL,
         elapsedSeconds: t.window.elapsedSeconds(),
         conversationsPlanned: 0,
         turnCap: config.turnLabelCap,

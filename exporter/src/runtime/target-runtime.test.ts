@@ -58,19 +58,19 @@ describe('a target whose API key is missing', () => {
     void awaitApiKey(rt, { clock, logger, signal: stop.signal, rereadMs: 10_000, countUnsent: () => unsent++ }).then((k) => (keyed = k));
     await clock.advance(25_000);
     // Read at 0 (start-up), 10 s and 20 s: three requests that could not be sent, one log line.
-    expect({ unsent, tried: rt.tried, up: rt.up, keyed }).toEqual({ unsent: 3, tried: true, up: false, keyed: undefined });
+    expect({ unsent, measured: rt.measured, up: rt.up, keyed }).toEqual({ unsent: 3, measured: false, up: false, keyed: undefined });
     expect(logger.lines).toEqual([
       {
         level: 'error',
         msg: 'target not probed: its API key is missing; reading it again every 10s',
-        obj: { target: 'prod', missing: `targets[0].apiKeyFile: cannot read ${KEY_FILE} (ENOENT)` },
+        fields: { target: 'prod', missing: `targets[0].apiKeyFile: cannot read ${KEY_FILE} (ENOENT)` },
       },
     ]);
 
     files.set(KEY_FILE, `${KEY}\n`);
     await clock.advance(10_000);
     expect({ keyed, problem: rt.problem, unsent }).toEqual({ keyed: true, problem: null, unsent: 3 });
-    expect(logger.lines.at(-1)).toEqual({ level: 'info', msg: 'API key found; probing starts', obj: { target: 'prod' } });
+    expect(logger.lines.at(-1)).toEqual({ level: 'info', msg: 'API key found; probing starts', fields: { target: 'prod' } });
     expect(JSON.stringify(logger.lines)).not.toContain(KEY);
 
     // The client now sends the key the file holds.

@@ -7,6 +7,7 @@ import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStatic
 import type { Logger } from '../util/logger.js';
 import { SlidingWindow } from '../stats/window.js';
 import type { Clock } from '../util/clock.js';
+import { TargetUp } from './target-up.js';
 
 /** Everything the exporter holds for one target while it runs. */
 export interface TargetRuntime {
@@ -27,11 +28,14 @@ export interface TargetRuntime {
   probes: ProbeCounts;
   /** Conversations /probe has run against this target: the next one is the plan's conversation of that number. */
   onDemandProbes: number;
-  /** A request has finished (any outcome), or the model lookup failed: the target has been tried. */
-  tried: boolean;
+  /** A canary request has finished (any outcome): probing this target works, whatever it answered. */
+  measured: boolean;
+  /** The last model lookup's error while the model is being discovered; null once known. */
+  modelError: string | null;
   lastSuccessMs: number | null;
-  /** The last finished request succeeded (cancelled ones do not count): kvcanary_target_up. */
+  /** kvcanary_target_up, over the last few requests (target-up.ts). */
   up: boolean;
+  upWindow: TargetUp;
   /** The first failed turn's outcome per conversation in progress (bounded by conversations in flight). */
   firstFailure: Map<number, RequestRecord['outcome']>;
 }
@@ -104,9 +108,11 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
     monitor,
     probes,
     onDemandProbes: 0,
-    tried: false,
+    measured: false,
+    modelError: null,
     lastSuccessMs: null,
     up: false,
+    upWindow: new TargetUp(),
     firstFailure: new Map(),
   };
   return runtime;
@@ -119,23 +125,25 @@ export function replicasOf(t: TargetRuntime): TargetReplicas {
 
 /**
  * The model to probe: configured, or the first id of GET /models, retried until the target answers
- * (a target that is down at start is reported as down, never fatal). Resolves null when stopped.
+ * (a target that is down at start is reported as down, never fatal). Each failed lookup goes to
+ * `onFailure` (counted and logged by the caller); a stop abandons a lookup in progress at once.
+ * Resolves null when stopped.
  */
-export async function resolveModel(rt: TargetRuntime, deps: { clock: Clock; logger: Logger; signal: AbortSignal; retryMs: number }): Promise<string | null> {
-  let warned = false;
+export async function resolveModel(
+  rt: TargetRuntime,
+  deps: { clock: Clock; logger: Logger; signal: AbortSignal; retryMs: number; onFailure: (error: string) => void },
+): Promise<string | null> {
   while (rt.model === null && !deps.signal.aborted) {
     try {
-      const [first] = await rt.client.listModels();
-      if (first !== undefined) {
-        rt.model = first;
-        deps.logger.info({ target: rt.name, model: first }, 'model discovered');
-        break;
-      }
-      throw new Error('the /models list is empty');
+      const [first] = await rt.client.listModels(deps.signal);
+      if (first === undefined) throw new Error('the /models list is empty');
+      rt.model = first;
+      rt.modelError = null;
+      deps.logger.info({ target: rt.name, model: first }, 'model discovered');
     } catch (err) {
-      rt.tried = true;
-      if (!warned) deps.logger.warn({ target: rt.name, err: err instanceof Error ? err.message : String(err) }, 'cannot discover the model yet; retrying');
-      warned = true;
+      if (deps.signal.aborted) break;
+      rt.modelError = err instanceof Error ? err.message : String(err);
+      deps.onFailure(rt.modelError);
       await deps.clock.sleep(deps.retryMs, deps.signal);
     }
   }
@@ -144,7 +152,7 @@ export async function resolveModel(rt: TargetRuntime, deps: { clock: Clock; logg
 
 /**
  * Resolves true once the target's API key can be read (at once when it needs none or had it at
- * start-up), false when stopped first. Until then nothing is sent to the target: it is tried and down,
+ * start-up), false when stopped first. Until then nothing is sent to the target: it is down,
  * `problem` names the missing field, and every read that fails counts one request that could not be
  * sent (`countUnsent`). The key is read again every `rereadMs`, so a Secret file that the kubelet
  * mounts later is picked up without a restart. One error line when the target starts without its key,
@@ -160,7 +168,6 @@ export async function awaitApiKey(
     `target not probed: its API key is missing; reading it again every ${deps.rereadMs / 1000}s`,
   );
   while (!deps.signal.aborted) {
-    rt.tried = true;
     rt.up = false;
     deps.countUnsent();
     await deps.clock.sleep(deps.rereadMs, deps.signal);

@@ -16,6 +16,10 @@ export const faultsSchema = z
     dropRate: z.number().min(0).max(1).default(0),
     /** Multiplies the prefill cost per token (a slower or throttled GPU). */
     prefillMultiplier: z.number().positive().default(1),
+    /** Share of streamed responses that ignore max_tokens and never end (until the client leaves). */
+    endlessRate: z.number().min(0).max(1).default(0),
+    /** Share of /metrics pages served garbled (cut short, a malformed line appended), as a broken proxy does. */
+    garbledMetricsRate: z.number().min(0).max(1).default(0),
   })
   .strict();
 

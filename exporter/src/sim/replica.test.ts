@@ -107,15 +107,32 @@ describe('replica wire format', () => {
   });
 
   it('reads and replaces its faults over HTTP, validating them', async () => {
-    expect((await (await fetch(`${replica.url}/sim/faults`)).json()) as unknown).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 0, dropRate: 0, prefillMultiplier: 1 });
+    expect((await (await fetch(`${replica.url}/sim/faults`)).json()) as unknown).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 0, dropRate: 0, prefillMultiplier: 1, endlessRate: 0, garbledMetricsRate: 0 });
     const put = await postJson(`${replica.url}/sim/faults`, { slowTokenMs: 2, prefillMultiplier: 4 }, 'PUT');
-    expect(put.json).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 2, dropRate: 0, prefillMultiplier: 4 });
+    expect(put.json).toEqual({ errorRate: 0, stallMs: 0, slowTokenMs: 2, dropRate: 0, prefillMultiplier: 4, endlessRate: 0, garbledMetricsRate: 0 });
     expect(replica.engine.slowdown).toEqual({ prefillMultiplier: 4, slowTokenMs: 2 });
     const bad = await postJson(`${replica.url}/sim/faults`, { dropRate: 0.5, typo: 1 }, 'PUT');
     expect(bad.status).toBe(400);
     expect((bad.json as { error: { message: string } }).error.message).toContain('typo');
     await postJson(`${replica.url}/sim/faults`, {}, 'PUT');
     expect(replica.engine.slowdown).toEqual({ prefillMultiplier: 1, slowTokenMs: 0 });
+  });
+
+  it('can stream without end, ignoring max_tokens, and garble its /metrics page', async () => {
+    await postJson(`${replica.url}/sim/faults`, { endlessRate: 1, garbledMetricsRate: 1 }, 'PUT');
+    try {
+      const res = await fetch(`${replica.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chatBody('Hi.', { max_tokens: 2 })) });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let bytes = 0;
+      while (bytes < 256 * 1024) bytes += ((await reader.read()).value ?? new Uint8Array()).length;
+      await reader.cancel();
+      // Far more than two tokens' worth, and still going.
+      expect(bytes).toBeGreaterThanOrEqual(256 * 1024);
+      const page = await (await fetch(`${replica.url}/metrics`)).text();
+      expect(page.trimEnd().split('\n').at(-1)).toBe('vllm:kv_cache_usage_perc{engine="0" 0.5');
+    } finally {
+      await postJson(`${replica.url}/sim/faults`, {}, 'PUT');
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { Engine, EngineRejection, type FinishedRequest } from './engine.js';
 import type { EngineConfig } from './engine-config.js';
 import { NO_FAULTS, faultsSchema, type Faults } from './faults.js';
 import { BodyError, closeServer, listen, readJson, route, sendError, sendJson, urlFor } from './http-util.js';
+import { VLLM } from './metric-names.js';
 import { createReplicaMetrics } from './replica-metrics.js';
 import { renderChat } from './text.js';
 import { SSE_DONE, chatMessages, chatRequestSchema, completionRequestSchema, describeZodError, sseData, usageOf } from './wire.js';
@@ -57,6 +58,22 @@ function parseCompletion(kind: Completion['kind'], json: unknown): { completion:
   return { model: b.model, completion: { kind, prompt, maxTokens: b.max_tokens ?? undefined, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true } };
 }
 
+/** Token events of `event(text)` for as long as the client reads them: a server ignoring max_tokens. */
+function streamEndlessly(res: ServerResponse, event: (text: string) => string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  const batch = event(' lorem').repeat(64);
+  const pump = (): void => {
+    while (!res.destroyed && res.write(batch));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  pump();
+}
+
+/** A page cut short with a malformed line after it: what a scraper must reject whole. */
+function garble(page: string): string {
+  return `${page.slice(0, Math.floor(page.length / 2))}\n${VLLM.kvCacheUsagePerc}{engine="0" 0.5\n`;
+}
+
 /** One simulated vLLM server: OpenAI-compatible API, vLLM V1 metrics, runtime faults. */
 export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
   const clock = opts.clock ?? systemClock;
@@ -102,6 +119,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
     };
     const choice = (delta: { role?: string; content?: string }, finish: string | null): Record<string, unknown> =>
       kind === 'chat' ? { index: 0, delta, logprobs: null, finish_reason: finish } : { index: 0, text: delta.content ?? '', logprobs: null, finish_reason: finish };
+
+    if (c.stream && faults.endlessRate > 0 && chance.next() < faults.endlessRate) return streamEndlessly(res, (text) => sseData({ ...envelope, choices: [choice({ content: text }, null)] }));
 
     const texts: string[] = [];
     let finish: (r: FinishedRequest) => void = () => undefined;
@@ -151,7 +170,8 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
       'POST /v1/completions': (req, res) => complete(req, res, 'text'),
       'GET /metrics': async (_req, res) => {
         const text = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+        const garbled = faults.garbledMetricsRate > 0 && chance.next() < faults.garbledMetricsRate;
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(garbled ? garble(text) : text);
       },
       'GET /sim/faults': (_req, res) => sendJson(res, 200, faults),
       'PUT /sim/faults': async (req, res) => {

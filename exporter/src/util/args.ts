@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT } from './timer-limit.js';
 import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -41,6 +42,13 @@ export function numberFlag(flag: string, value: string | undefined, fallback: nu
     throw new UsageError(`${flag} must be a number ${low}${range.max !== undefined ? ` and at most ${range.max}` : ''}, got '${value}'`);
   }
   return n;
+}
+
+/** A duration flag in seconds: a number flag that must also fit in a Node.js timer. */
+export function secondsFlag(flag: string, value: string | undefined, fallback: number, range: { min: number; exclusiveMin?: boolean }): number {
+  const seconds = numberFlag(flag, value, fallback, range);
+  if (seconds * 1000 > MAX_TIMER_MS) throw new UsageError(`${flag} must be at most ${MAX_TIMER_TEXT}, got '${value ?? ''}'`);
+  return seconds;
 }
 
 /** The value of a string flag given as a single token (parseArgs keeps the last of repeated flags). */
