@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLoopback } from '../../exporter/src/test-support/loopback.js';
 import { freePort } from './prometheus.js';
+import { stopProcess } from './stop-process.js';
 
 /**
  * A real Alertmanager for end-to-end tests (Debian's `prometheus-alertmanager`): loopback only, a free
@@ -69,12 +69,7 @@ export async function startAlertmanager(binary: string, configYaml: string): Pro
     },
     logs: () => logs,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopProcess(child, exited);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -92,7 +87,7 @@ export interface WebhookNotification {
 /** A loopback webhook that keeps every notification with the path it was posted to. */
 export async function startWebhook(): Promise<{ url: string; received: { path: string; body: WebhookNotification }[]; close(): Promise<void> }> {
   const received: { path: string; body: WebhookNotification }[] = [];
-  const server: Server = createServer((req, res) => {
+  const server = await startLoopback((req, res) => {
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (text += c));
@@ -101,15 +96,5 @@ export async function startWebhook(): Promise<{ url: string; received: { path: s
       res.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: server.url, received, close: () => server.close() };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopProcess } from './stop-process.js';
 
 /**
  * A real Prometheus for end-to-end tests: loopback only, a free port, a generated config and a temp
@@ -117,12 +118,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     throw new Error(`timed out after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}\nprometheus logs:\n${logs.slice(-2000)}`);
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child, exited);
     rmSync(dir, { recursive: true, force: true });
   };
 
