@@ -13,6 +13,7 @@ import { defaultRuleConfig, shortWindows } from '../monitoring/src/config.js';
 import { generatedFiles, readmePath, scenarioDir, scenarioPath } from '../monitoring/src/outputs.js';
 import { renderRuleFile } from '../monitoring/src/render.js';
 import { buildRuleGroups, isAlert, type AlertRule } from '../monitoring/src/rules.js';
+import { mainDashboardUid } from '../dashboards/src/main-dashboard.js';
 import { scenarioFiles } from '../monitoring/src/scenarios/index.js';
 import { promtool, promtoolOn, runPromtool } from './support/promtool.js';
 
@@ -72,6 +73,24 @@ describe('alert rules', () => {
       else expect(a.annotations.description).toMatch(/\d+m/);
       expect(a.annotations.description).toMatch(/\bcheck\b/i);
     }
+  });
+
+  it('links every alert to its own section of the runbook, by an anchor the runbook has', () => {
+    // GitHub's heading anchors: lower-cased, punctuation but `-` and `_` dropped, spaces as `-`.
+    const runbook = readFileSync(join(monitoring, '..', 'docs', 'alert-runbook.md'), 'utf8');
+    const anchors = [...runbook.matchAll(/^#{1,6} (.+)$/gm)].map(([, heading = '']) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+    const base = 'https://github.com/kvcanary/kvcanary/blob/main/docs/alert-runbook.md#';
+    for (const a of alerts) {
+      expect({ alert: a.alert, url: a.annotations.runbook_url }).toEqual({ alert: a.alert, url: base + a.alert.toLowerCase() });
+      expect(anchors).toContain(a.alert.toLowerCase());
+    }
+  });
+
+  it('links every alert to the overview dashboard the dashboards workspace builds', () => {
+    expect(defaultRuleConfig.links.dashboardUid).toBe(mainDashboardUid);
+    const shipped = JSON.parse(readFileSync(join(monitoring, '..', 'dashboards', 'json', 'kvcanary-overview.json'), 'utf8')) as { uid: string };
+    expect(shipped.uid).toBe(mainDashboardUid);
+    for (const a of alerts) expect(a.annotations.dashboard_url).toMatch(new RegExp(`^http://localhost:3000/d/${mainDashboardUid}\\{\\{`));
   });
 
   it('pages on fast SLO burn and tickets on slow burn', () => {

@@ -7,12 +7,24 @@
  * What happened to one canary request: the `outcome` label's whole set. `model_lookup_error` is a
  * failed `GET /models` of a target whose model is discovered: no conversation could start, and the
  * failure still counts in `kvcanary_requests_total`, so the error-ratio alert sees a target that
- * cannot even be asked.
+ * cannot even be asked. `missing_secret`: the request was not sent, because the target's API key
+ * (apiKeyEnv / apiKeyFile) could not be read.
  */
-export const OUTCOMES = ['success', 'http_error', 'timeout', 'connect_error', 'stream_error', 'empty_response', 'cancelled', 'model_lookup_error'] as const;
+export const OUTCOMES = [
+  'success',
+  'http_error',
+  'timeout',
+  'connect_error',
+  'stream_error',
+  'empty_response',
+  'cancelled',
+  'model_lookup_error',
+  'missing_secret',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 export const SUCCESS: Outcome = 'success';
 export const MODEL_LOOKUP_ERROR: Outcome = 'model_lookup_error';
+export const MISSING_SECRET: Outcome = 'missing_secret';
 
 /** The `model` label of a target's series while its model is not known yet (it is being discovered). */
 export const UNKNOWN_MODEL = 'unknown';

@@ -6,8 +6,20 @@
  * PrometheusRule and the README table follow.
  */
 
+import { CANDIDATE, NO_ROLE, type Role } from './labels.js';
+
 /** A Prometheus duration string such as `5m`, `1h`, `30s`. */
 export type Duration = string;
+
+/** Where a notification sends the person it reaches: both are templates, filled per alert. */
+export interface AlertLinks {
+  /** The alert's section of the runbook: `{anchor}` becomes the section's heading anchor (the alert name, lower-cased). */
+  runbookUrl: string;
+  /** The overview dashboard: `{uid}` becomes `dashboardUid`; the alert's target is added as `var-target`. */
+  dashboardUrl: string;
+  /** The overview dashboard's uid (`mainDashboardUid` in dashboards/src/main-dashboard.ts). */
+  dashboardUid: string;
+}
 
 /** One tier of a multi-window multi-burn-rate alert (Google SRE workbook, chapter 5). */
 export interface BurnRateTier {
@@ -32,6 +44,7 @@ export interface RuleConfig {
    * on it: a quiet or just-restarted target never pages on a handful of samples.
    */
   minProbeRequests: number;
+  links: AlertLinks;
 
   ttftRegression: {
     /** Fires when P95 exceeds `factor` times its own level `offset` earlier ... */
@@ -60,6 +73,12 @@ export interface RuleConfig {
     /** Turn-1 mean TTFT / later-turn mean TTFT below which the cache is not doing its job. */
     min: number;
     for: Duration;
+    /**
+     * Roles (the `role` label of the exporter's target info; `none` for a target without one) of the
+     * targets expected to hold their cache: the only ones this alert watches. A baseline is often a plain
+     * round-robin Service whose speedup is poor by design.
+     */
+    roles: readonly (Role | typeof NO_ROLE)[];
   };
   replicaKvHit: {
     /** Per-replica prefix-cache hit ratio (from counter rates) below which the alert fires. */
@@ -90,6 +109,13 @@ export const defaultRuleConfig: RuleConfig = {
   figureWindow: '5m',
   exporterJobMatcher: 'job=~".*kvcanary.*"',
   minProbeRequests: 20,
+  links: {
+    // This repository (the org of the image in the root package.json's config.image), its runbook on main.
+    runbookUrl: 'https://github.com/kvcanary/kvcanary/blob/main/docs/alert-runbook.md#{anchor}',
+    // Grafana's own default address (https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#http_port): set yours.
+    dashboardUrl: 'http://localhost:3000/d/{uid}',
+    dashboardUid: 'kvcanary-overview',
+  },
   ttftRegression: { factor: 1.5, offset: '1d', referenceWindow: '1h', floorSeconds: 0.25, for: '15m' },
   slo: {
     ttftBucket: '1',
@@ -102,7 +128,7 @@ export const defaultRuleConfig: RuleConfig = {
     ],
   },
   candidateVsBaseline: { maxRatio: 1.2, for: '30m' },
-  cacheSpeedup: { min: 2, for: '15m' },
+  cacheSpeedup: { min: 2, for: '15m', roles: [CANDIDATE, NO_ROLE] },
   replicaKvHit: { min: 0.5, for: '30m' },
   replicaImbalance: { window: '10m', maxDeviation: 0.3, for: '30m' },
   probeFailing: { maxErrorRatio: 0.05, for: '10m' },

@@ -5,7 +5,7 @@
  */
 import { defaultRuleConfig, type RuleConfig } from '@kvcanary/contract';
 
-export { defaultRuleConfig, type BurnRateTier, type Duration, type RuleConfig } from '@kvcanary/contract';
+export { defaultRuleConfig, type AlertLinks, type BurnRateTier, type Duration, type RuleConfig } from '@kvcanary/contract';
 
 /**
  * The same rules with windows short enough for a test that runs a real Prometheus for a few minutes:

@@ -35,7 +35,7 @@ export interface AlertRule {
   expr: string;
   for?: Duration;
   labels: { severity: 'critical' | 'warning' } & Record<string, string>;
-  annotations: { summary: string; description: string };
+  annotations: { summary: string; description: string } & Partial<Record<'runbook_url' | 'dashboard_url', string>>;
 }
 
 export type Rule = RecordingRule | AlertRule;
@@ -282,7 +282,7 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryCacheSpeedupCollapsed',
-      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}` + enoughProbes(c, c.figureWindow),
+      expr: `${recorded.cacheSpeedup.name} < ${num(c.cacheSpeedup.min)}\nand on (target)\n${ofRoles(c.cacheSpeedup.roles)}` + enoughProbes(c, c.figureWindow),
       for: c.cacheSpeedup.for,
       labels: { severity: 'warning' },
       annotations: {
@@ -346,6 +346,28 @@ function alertRules(c: RuleConfig): AlertRule[] {
     },
     {
       alert: 'KVCanaryProbeAbsent',
+      // Per vantage: one exporter stuck on a target is news even while another vantage still probes it.
+      expr:
+        `max by (target, vantage) (${m.targetUp.name})\nunless on (target, vantage)\n` +
+        `sum by (target, vantage) (increase(${m.requests.name}[${c.probeAbsent.window}])) > 0`,
+      for: c.probeAbsent.for,
+      labels: { severity: 'warning', reason: 'no_probes' },
+      annotations: {
+        summary: 'No probe to {{ $labels.target }} finished in ' + c.probeAbsent.window,
+        description:
+          `The exporter knows target {{ $labels.target }} but recorded no finished canary request for it in ${c.probeAbsent.window} ` +
+          `(for ${c.probeAbsent.for}), so every figure for it is stale. Check the exporter's schedule (pace, parallel), requests stuck ` +
+          `without a timeout, and the exporter's log.`,
+      },
+    },
+  ];
+}
+
+/** Alerts about the exporter itself rather than one target: `up` carries the scrape's own labels, namespace included. */
+function exporterAlerts(c: RuleConfig): AlertRule[] {
+  return [
+    {
+      alert: 'KVCanaryProbeAbsent',
       expr: `up{${c.exporterJobMatcher}} == 0`,
       for: c.probeAbsent.for,
       labels: { severity: 'warning', reason: 'exporter_down' },
@@ -368,27 +390,57 @@ function alertRules(c: RuleConfig): AlertRule[] {
           `PodMonitor selectors (the kube-prometheus-stack "release" label, OpenShift user-workload monitoring) or the scrape config.`,
       },
     },
-    {
-      alert: 'KVCanaryProbeAbsent',
-      // Per vantage: one exporter stuck on a target is news even while another vantage still probes it.
-      expr:
-        `max by (target, vantage) (${m.targetUp.name})\nunless on (target, vantage)\n` +
-        `sum by (target, vantage) (increase(${m.requests.name}[${c.probeAbsent.window}])) > 0`,
-      for: c.probeAbsent.for,
-      labels: { severity: 'warning', reason: 'no_probes' },
-      annotations: {
-        summary: 'No probe to {{ $labels.target }} finished in ' + c.probeAbsent.window,
-        description:
-          `The exporter knows target {{ $labels.target }} but recorded no finished canary request for it in ${c.probeAbsent.window} ` +
-          `(for ${c.probeAbsent.for}), so every figure for it is stale. Check the exporter's schedule (pace, parallel), requests stuck ` +
-          `without a timeout, and the exporter's log.`,
-      },
-    },
   ];
 }
 
 function figureOfReplica(series: RecordedSeries): string {
   return `{{ with printf "${series.name}{target=%q,replica=%q}" $labels.target $labels.replica | query }}{{ . | first | value | humanizePercentage }}{{ end }}`;
+}
+
+/*
+ * Reaching and guiding a person: what every alert carries besides its figures.
+ */
+
+/** The target info of targets whose role is one of `roles` (`none`: no role), one series per target. */
+function ofRoles(roles: readonly string[]): string {
+  return `max by (target) (${m.targetInfo.name}{role=~"${roles.join('|')}"})`;
+}
+
+/**
+ * Adds the `namespace` label of the exporter that probes the target. Routing by namespace (an
+ * AlertmanagerConfig of kube-prometheus-stack matches on it) needs it, and the recorded series lose it
+ * by summing over exporters; it is joined here from the exporter's target info, which carries the
+ * scrape's labels and exists for every configured target from start-up. The recorded series stay as
+ * the contract declares them (the dashboards and the panel read them). The value is multiplied by 1,
+ * so `$value` is unchanged. A target name probed from two namespaces makes the join ambiguous and the
+ * rule fails visibly, as the baseline comparison does with two baselines.
+ */
+function withNamespace(expr: string): string {
+  return `(\n${expr}\n)\n* on (target) group_left (namespace)\nmax by (target, namespace) (${m.targetInfo.name})`;
+}
+
+/** The heading anchor of an alert's section in docs/alert-runbook.md, whose headings are the alert names. */
+export function runbookAnchor(alert: string): string {
+  return alert.toLowerCase();
+}
+
+/**
+ * The runbook section and the overview dashboard, showing the alert's target (and for a comparison,
+ * its baseline and candidate) when it has one.
+ */
+function withLinks(c: RuleConfig, rule: AlertRule): AlertRule {
+  const dashboard =
+    c.links.dashboardUrl.replace('{uid}', c.links.dashboardUid) +
+    '{{ with $labels.target }}?var-target={{ . | urlquery }}{{ end }}' +
+    '{{ with $labels.baseline }}&var-baseline={{ . | urlquery }}&var-candidate={{ $labels.target | urlquery }}{{ end }}';
+  return {
+    ...rule,
+    annotations: { ...rule.annotations, runbook_url: c.links.runbookUrl.replace('{anchor}', runbookAnchor(rule.alert)), dashboard_url: dashboard },
+  };
+}
+
+function targetAlert(c: RuleConfig, rule: AlertRule): AlertRule {
+  return withLinks(c, { ...rule, expr: withNamespace(rule.expr) });
 }
 
 /**
@@ -397,7 +449,8 @@ function figureOfReplica(series: RecordedSeries): string {
  * it), which would make an alert's figures lag by an interval, or not, at random.
  */
 export function buildRuleGroups(c: RuleConfig): RuleGroup[] {
-  return [{ name: 'kvcanary', interval: c.evaluationInterval, rules: [...recordingRules(c), ...sloRecordingRules(c), ...alertRules(c)] }];
+  const alerts = [...alertRules(c).map((r) => targetAlert(c, r)), ...exporterAlerts(c).map((r) => withLinks(c, r))];
+  return [{ name: 'kvcanary', interval: c.evaluationInterval, rules: [...recordingRules(c), ...sloRecordingRules(c), ...alerts] }];
 }
 
 export function isAlert(rule: Rule): rule is AlertRule {

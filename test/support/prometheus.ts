@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopProcess } from './stop-process.js';
 
 /**
  * A real Prometheus for end-to-end tests: loopback only, a free port, a generated config and a temp
@@ -15,6 +16,8 @@ export interface ScrapeTarget {
   metricsPath?: string;
   params?: Record<string, string[]>;
   scrapeTimeout?: string;
+  /** Labels added to every series of the target, as service discovery adds `namespace`. */
+  labels?: Record<string, string>;
 }
 
 export interface PrometheusOptions {
@@ -79,6 +82,7 @@ function yamlConfig(o: PrometheusOptions): string {
     if (t.scrapeTimeout) lines.push(`    scrape_timeout: ${t.scrapeTimeout}`);
     if (t.params) lines.push(`    params: ${JSON.stringify(t.params)}`);
     lines.push('    static_configs:', `      - targets: [${JSON.stringify(t.address)}]`);
+    if (t.labels) lines.push(`        labels: ${JSON.stringify(t.labels)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -148,12 +152,7 @@ export async function startService(options: ServiceOptions): Promise<RunningProm
     throw new Error(`timed out after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}\n${name} logs:\n${logs.slice(-2000)}`);
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child, exited);
     rmSync(dir, { recursive: true, force: true });
   };
 

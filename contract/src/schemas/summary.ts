@@ -135,6 +135,12 @@ export const targetSummarySchema = z.object({
   up: z.boolean(),
   /** ISO time of the last successful probe request. */
   lastSuccess: z.string().nullable(),
+  /**
+   * Why the exporter sends this target no request at all right now, naming the config field (a
+   * missing API key: `targets[0].apiKeyFile: cannot read /run/secrets/api-key (ENOENT)`); null when
+   * it probes. A writer that predates the field reads as null.
+   */
+  problem: z.string().nullable().default(null),
   ci95: intervalsSchema,
   /** Present and true when `ci95` is from an earlier window: computing this window's failed. */
   ci95Stale: z.boolean().optional(),

@@ -87,20 +87,38 @@ describe('secrets', () => {
 
   it('reads the API key and web token from the environment without putting them in messages', () => {
     const secrets = resolveSecrets(config, 'x', { env: { TEST_VLLM_KEY: 'sk-123', TEST_WEB_TOKEN: 'tok' }, readFile: () => '' });
-    expect(secrets.targets.get('vllm')).toEqual({ authorization: 'Bearer sk-123' });
+    expect(secrets.targets.get('vllm')?.apiKey?.()).toEqual({ value: 'sk-123' });
+    expect(secrets.targets.get('llm-d')?.apiKey).toBeNull();
     expect(secrets.webAuth).toEqual({ kind: 'bearer', token: 'tok' });
   });
 
-  it('names each missing variable', () => {
+  it('stops the start-up on a missing web token, and not on a missing API key', () => {
     expect(problemsOf(() => resolveSecrets(config, 'x', { env: {}, readFile: () => '' }))).toEqual([
-      'targets[0].apiKeyEnv: environment variable TEST_VLLM_KEY is not set',
       'web.auth.bearer.tokenEnv: environment variable TEST_WEB_TOKEN is not set',
     ]);
   });
 
-  it('reads keys from files, trimmed', () => {
+  it('names the missing API key by field and variable, and reads it again on every call', () => {
+    const env: Record<string, string | undefined> = { TEST_WEB_TOKEN: 'tok' };
+    const apiKey = resolveSecrets(config, 'x', { env, readFile: () => '' }).targets.get('vllm')?.apiKey;
+    expect(apiKey?.()).toEqual({ problem: 'targets[0].apiKeyEnv: environment variable TEST_VLLM_KEY is not set' });
+    env.TEST_VLLM_KEY = 'sk-later';
+    expect(apiKey?.()).toEqual({ value: 'sk-later' });
+  });
+
+  it('reads keys from files, trimmed, and names a file that is missing or empty', () => {
     const fromFile = parseConfig({ targets: [{ name: 'a', url: 'http://a/v1', apiKeyFile: '/k' }] });
-    const secrets = resolveSecrets(fromFile, 'x', { env: {}, readFile: () => 'sk-file\n' });
-    expect(secrets.targets.get('a')?.authorization).toBe('Bearer sk-file');
+    const files = new Map<string, string>();
+    const readFile = (f: string): string => {
+      const text = files.get(f);
+      if (text === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      return text;
+    };
+    const apiKey = resolveSecrets(fromFile, 'x', { env: {}, readFile }).targets.get('a')?.apiKey;
+    expect(apiKey?.()).toEqual({ problem: 'targets[0].apiKeyFile: cannot read /k (ENOENT)' });
+    files.set('/k', '\n');
+    expect(apiKey?.()).toEqual({ problem: 'targets[0].apiKeyFile: /k is empty' });
+    files.set('/k', 'sk-file\n');
+    expect(apiKey?.()).toEqual({ value: 'sk-file' });
   });
 });

@@ -209,6 +209,12 @@ export class ExporterMetrics {
     for (const c of [this.promptTokens, this.completionTokens]) c.inc({ target, model }, 0);
   }
 
+  /** A request that was never sent (its outcome says why): counted, nothing measured. */
+  countUnsent(target: string, model: string, outcome: Outcome): void {
+    this.requests.inc({ target, model, outcome });
+    this.targetUp.set({ target }, 0);
+  }
+
   observeRequest(r: RequestRecord, model: string): void {
     const { target } = r;
     this.requests.inc({ target, model, outcome: r.outcome });

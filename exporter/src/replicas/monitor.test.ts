@@ -8,7 +8,8 @@ import { ProbeCounts } from './probe-counts.js';
 import { localScraper } from './scraper.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import type { Loopback } from '../test-support/loopback.js';
-import { pageServer, recordingLogger, testMonitor } from '../test-support/replica-harness.js';
+import { pageServer, testMonitor } from '../test-support/replica-harness.js';
+import { recordingLogger } from '../test-support/recording-logger.js';
 import { dcgm, sglang, vllmV1 } from '../test-support/replica-pages.js';
 import type { Replica, ReplicaSource } from './types.js';
 
@@ -76,7 +77,7 @@ describe('createReplicaMonitor', () => {
     const reasons = Object.fromEntries(
       logger.lines
         .filter((l) => l.msg === 'replica scrape failed')
-        .map((l) => [(l.obj as { replica: string }).replica, (l.obj as { reason: string }).reason]),
+        .map((l) => [(l.fields as { replica: string }).replica, (l.fields as { reason: string }).reason]),
     );
     expect(reasons.garbled).toMatch(/^malformed exposition/);
     expect(reasons.huge).toBe('page over 65536 bytes (replicaScrape.maxBodyBytes)');
@@ -104,7 +105,7 @@ describe('createReplicaMonitor', () => {
     await monitor.scrapeOnce();
 
     expect(figures(monitor)).toEqual(before);
-    expect(logger.lines.find((l) => l.msg === 'scraper failed; the last good figures are kept')?.obj).toMatchObject({ err: 'worker exited with code 1' });
+    expect(logger.lines.find((l) => l.msg === 'scraper failed; the last good figures are kept')?.fields).toMatchObject({ err: 'worker exited with code 1' });
   });
 
   it('keeps accumulating reset-safe totals across a replica restart', async () => {
@@ -180,7 +181,7 @@ describe('createReplicaMonitor', () => {
     expect(figures(monitor).map((f) => f.name)).toEqual(['r1', 'r2', 'r3']);
     const warnings = logger.lines.filter((l) => l.msg === 'replicas over the bound were dropped');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.obj).toMatchObject({ droppedCount: 3, dropped: ['r1 (duplicate)', 'r4', 'r5'] });
+    expect(warnings[0]?.fields).toMatchObject({ droppedCount: 3, dropped: ['r1 (duplicate)', 'r4', 'r5'] });
   });
 
   it('names replicas by the contract rule, so a discovered pod and a response header meet on one label', async () => {

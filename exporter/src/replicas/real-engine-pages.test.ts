@@ -5,7 +5,8 @@ import { parseExposition } from './exposition-parser.js';
 import { isWantedMetric, normalise } from './normalise.js';
 import type { ReplicaMonitor } from './monitor.js';
 import { FakeClock } from '../test-support/fake-clock.js';
-import { pageServer, recordingLogger, testMonitor } from '../test-support/replica-harness.js';
+import { pageServer, testMonitor } from '../test-support/replica-harness.js';
+import { recordingLogger } from '../test-support/recording-logger.js';
 import { advanced, realPage } from '../test-support/real-samples.js';
 
 /**
@@ -103,7 +104,7 @@ describe('real vLLM pages', () => {
     const page = realPage('vllm-docs-design-metrics-example.prom');
     const { figures, log } = await scrapeAsReplica(page);
     expect(figures).toMatchObject({ up: false, running: null, prefixCacheHitRatio: null, prefixCacheNote: 'replica down: malformed exposition (3 bad lines; line 4: metric name expected)' });
-    expect(log.lines.find((l) => l.msg === 'replica scrape failed')?.obj.reason).toBe('malformed exposition (3 bad lines; line 4: metric name expected)');
+    expect(log.lines.find((l) => l.msg === 'replica scrape failed')?.fields.reason).toBe('malformed exposition (3 bad lines; line 4: metric name expected)');
     // Read past those lines, the figures are the page's: running 8; the TTFT histogram has _count 140
     // but no _sum, so no mean is made up.
     const raw = read(page);
@@ -175,7 +176,7 @@ describe('real SGLang pages', () => {
     expect(figures).toMatchObject({ up: true, prefixCacheHitRatio: null, kvCacheUsage: null, running: null, waiting: null });
     const warnings = log.lines.filter((l) => l.level === 'warn');
     expect(warnings.map((l) => l.msg)).toEqual(['replica page carries none of the engine metrics kvcanary reads; its figures stay empty']);
-    expect(warnings[0]?.obj.expected).toContain('sglang:num_running_reqs');
+    expect(warnings[0]?.fields.expected).toContain('sglang:num_running_reqs');
   });
 });
 

@@ -4,7 +4,8 @@ import { parseExposition } from './exposition-parser.js';
 import { gpuReadings } from './dcgm.js';
 import { readPickerPage } from './endpoint-picker.js';
 import type { Replica, ReplicaSnapshot } from './types.js';
-import { pageServer, recordingLogger, testMonitor } from '../test-support/replica-harness.js';
+import { pageServer, testMonitor } from '../test-support/replica-harness.js';
+import { recordingLogger } from '../test-support/recording-logger.js';
 import { realPage } from '../test-support/real-samples.js';
 import { vllmV1 } from '../test-support/replica-pages.js';
 
@@ -96,7 +97,7 @@ describe('real DCGM exporter pages', () => {
   it('dcgm-exporter-readme-kubernetes-empty-pod: the "..." lines make the page unreadable; the failure is logged, not the blank sentinel read', async () => {
     const s = await scrapeWith({ pods: ['vllm-0'], dcgm: realPage('dcgm-exporter-readme-kubernetes-empty-pod.prom'), scrapes: 2 });
     expect(s.replicas['vllm-0']?.gpus).toEqual([]);
-    expect(s.log.lines.filter((l) => l.msg === 'DCGM exporter scrape failed').map((l) => l.obj.reason)).toEqual([
+    expect(s.log.lines.filter((l) => l.msg === 'DCGM exporter scrape failed').map((l) => l.fields.reason)).toEqual([
       'malformed exposition (2 bad lines; line 7: metric name expected)',
     ]);
   });
@@ -156,7 +157,7 @@ describe('real endpoint picker pages', () => {
     const s = await scrapeWith({ pods: ['pod1'], picker: realPage('llmd-router-std-dev-kv-cache-malformed.prom') });
     expect(s.scheduler).toEqual({ up: false, kvCacheUsage: null, averageQueueSize: null, requestsRunning: null });
     expect(s.replicas.pod1?.figures.schedulerQueue).toBeNull();
-    expect(s.log.lines.find((l) => l.msg === 'endpoint picker scrape failed')?.obj.reason).toBe(
+    expect(s.log.lines.find((l) => l.msg === 'endpoint picker scrape failed')?.fields.reason).toBe(
       'malformed exposition (1 bad lines; line 3: unterminated value of label name)',
     );
   });
@@ -168,7 +169,7 @@ describe('real endpoint picker pages', () => {
       expect(s.scheduler).toEqual({ up: true, kvCacheUsage: null, averageQueueSize: null, requestsRunning: null });
       const unread = s.log.lines.filter((l) => l.level === 'warn');
       expect(unread.map((l) => l.msg)).toEqual(['endpoint picker page carries none of the scheduler metrics kvcanary reads']);
-      expect(unread[0]?.obj.expected).toContain('llm_d_epp_per_endpoint_queue_size');
+      expect(unread[0]?.fields.expected).toContain('llm_d_epp_per_endpoint_queue_size');
     },
   );
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_VANTAGE, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
+import { DEFAULT_VANTAGE, MISSING_SECRET, MODEL_LOOKUP_ERROR, SUCCESS, UNKNOWN_MODEL } from '@kvcanary/contract';
 import type { HistoryResponse, RecordsResponse, RequestRecord, Summary, SummaryResponse } from '@kvcanary/contract/schemas';
 import { pacingInfo } from '../config/pacing-info.js';
 import type { Config } from '../config/schema.js';
@@ -18,7 +18,7 @@ import { FigureHistory, HISTORY_INTERVAL_MS } from './figure-history.js';
 import { FailureLog } from './failure-log.js';
 import { workerOffload, type Offload } from './offload.js';
 import { SummaryCache } from './summary-cache.js';
-import { createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
+import { awaitApiKey, createTargetRuntime, replicasOf, resolveModel, type TargetRuntime } from './target-runtime.js';
 
 /**
  * The running exporter: targets -> one continuous engine each -> sliding windows + metrics; replica
@@ -48,7 +48,7 @@ export interface ExporterOptions {
 /** A target the exporter is not measuring yet, and why (no detail that could leak a URL or a secret). */
 export interface NotMeasured {
   target: string;
-  reason: 'model lookup failing' | 'model not known yet' | 'no request finished yet';
+  reason: 'API key missing' | 'model lookup failing' | 'model not known yet' | 'no request finished yet';
 }
 
 /** What the HTTP layer reads; the exporter provides it, tests provide a stub. Handlers stay thin. */
@@ -87,6 +87,8 @@ export interface Exporter {
 }
 
 const MODEL_RETRY_MS = 10_000;
+/** A Secret the kubelet updates reaches the pod within about a minute; a read of it costs nothing. */
+const API_KEY_REREAD_MS = 10_000;
 
 export function startExporter(options: ExporterOptions): Exporter {
   const { config, logger } = options;
@@ -158,6 +160,14 @@ export function startExporter(options: ExporterOptions): Exporter {
   const parallel = 'concurrency' in pace ? pace.concurrency : 4;
   const stopping = new AbortController();
   const engines: Promise<ContinuousHandle | null>[] = targets.map(async (t) => {
+    const keyed = await awaitApiKey(t, {
+      clock,
+      logger,
+      signal: stopping.signal,
+      rereadMs: API_KEY_REREAD_MS,
+      countUnsent: () => metrics.countUnsent(t.name, t.model ?? UNKNOWN_MODEL, MISSING_SECRET),
+    });
+    if (!keyed) return null;
     const discovered = t.model === null;
     const model = await resolveModel(t, { clock, logger, signal: stopping.signal, retryMs: MODEL_RETRY_MS, onFailure: (error) => onModelLookupFailure(t, error) });
     if (model === null || stopping.signal.aborted) return null;
@@ -183,6 +193,7 @@ export function startExporter(options: ExporterOptions): Exporter {
     const t = byName.get(name);
     const started = clock.now();
     if (!t) return { target: name, records: [], durationSeconds: 0, error: 'unknown target' };
+    if (t.problem !== null) return { target: name, records: [], durationSeconds: 0, error: t.problem };
     if (t.model === null) return { target: name, records: [], durationSeconds: 0, error: 'model not discovered yet' };
     // Its records stay out of the window and the metrics: the continuous canary's figures are its own.
     const records: RequestRecord[] = [];
@@ -196,6 +207,8 @@ export function startExporter(options: ExporterOptions): Exporter {
   const view: ExporterView = {
     ready: () => {
       const waiting = targets.flatMap((t): NotMeasured[] => {
+        // Probing cannot work without the key: not ready, while /metrics says why (target_up 0, missing_secret).
+        if (t.problem !== null) return [{ target: t.name, reason: 'API key missing' }];
         if (t.model === null) return [{ target: t.name, reason: t.modelError === null ? 'model not known yet' : 'model lookup failing' }];
         return t.measured ? [] : [{ target: t.name, reason: 'no request finished yet' }];
       });

@@ -82,6 +82,7 @@ export class SummaryCache {
           role: t.role,
           up: t.up,
           lastSuccess: t.lastSuccessMs === null ? null : new Date(t.lastSuccessMs).toISOString(),
+          problem: t.problem,
           ci95,
           ...(stale && { ci95Stale: true }),
           replicas: replicas.replicas.map((r) => r.figures),

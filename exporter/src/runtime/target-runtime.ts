@@ -2,6 +2,7 @@ import type { Role } from '@kvcanary/contract';
 import type { RequestRecord } from '@kvcanary/contract/schemas';
 import { createChatClient, type ChatClient } from '../client/chat-client.js';
 import type { Config, TargetConfig } from '../config/schema.js';
+import type { SecretRead, TargetSecrets } from '../config/secrets.js';
 import { ProbeCounts, createKubernetesSource, createReplicaMonitor, createStaticSource, engineSplit, type ReplicaMonitor, type TargetReplicas } from '../replicas/index.js';
 import type { Scraper } from '../replicas/scraper.js';
 import type { Logger } from '../util/logger.js';
@@ -16,6 +17,12 @@ export interface TargetRuntime {
   /** Resolved from the config or GET /models; null until known. */
   model: string | null;
   client: ChatClient;
+  /** Replaces the client by one that sends this API key (found after start-up). */
+  connect(apiKey: string): void;
+  /** Reads the target's API key again; null when it needs none. */
+  apiKey: (() => SecretRead) | null;
+  /** Why no request is sent to the target at all (its API key is missing), naming the field; null while it is probed. */
+  problem: string | null;
   window: SlidingWindow<RequestRecord>;
   monitor: ReplicaMonitor | null;
   /** Probe requests per replica from the response header, bounded per target. */
@@ -36,8 +43,8 @@ export interface TargetRuntime {
 
 export interface RuntimeDeps {
   config: Config;
-  /** Per target: the Authorization header (apiKeyEnv / apiKeyFile) and the CA bundle (tls.caFile). */
-  secrets: (target: string) => { authorization?: string; ca?: string } | undefined;
+  /** Per target: the API key (apiKeyEnv / apiKeyFile) and the CA bundle (tls.caFile). */
+  secrets: (target: string) => TargetSecrets | undefined;
   clock: Clock;
   logger: Logger;
   /** Where replica pages are fetched and parsed (the exporter's worker thread). */
@@ -46,15 +53,17 @@ export interface RuntimeDeps {
 
 export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetRuntime {
   const { config, clock, logger } = deps;
-  const { authorization, ca } = deps.secrets(t.name) ?? {};
-  const client = createChatClient({
-    baseUrl: t.url,
-    headers: { ...t.headers, ...(authorization ? { authorization } : {}) },
-    keepAlive: t.keepAlive,
-    replicaHeader: t.replicaHeader,
-    insecureSkipVerify: t.tls.insecureSkipVerify,
-    ...(ca ? { ca } : {}),
-  });
+  const { apiKey = null, ca } = deps.secrets(t.name) ?? {};
+  const clientWith = (key: string | undefined): ChatClient =>
+    createChatClient({
+      baseUrl: t.url,
+      headers: { ...t.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      keepAlive: t.keepAlive,
+      replicaHeader: t.replicaHeader,
+      insecureSkipVerify: t.tls.insecureSkipVerify,
+      ...(ca ? { ca } : {}),
+    });
+  const first = apiKey?.();
   const probes = new ProbeCounts(config.replicaScrape.maxReplicas);
   let monitor: ReplicaMonitor | null = null;
   const r = t.replicas;
@@ -89,11 +98,18 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
       scraper: deps.scraper,
     });
   }
-  return {
+  const runtime: TargetRuntime = {
     name: t.name,
     role: t.role ?? null,
     model: t.model ?? null,
-    client,
+    client: clientWith(first && 'value' in first ? first.value : undefined),
+    connect(key) {
+      // Nothing is in flight on the old client: a target without its key sends nothing.
+      void runtime.client.close();
+      runtime.client = clientWith(key);
+    },
+    apiKey,
+    problem: first && 'problem' in first ? first.problem : null,
     window: new SlidingWindow<RequestRecord>({ maxAgeMs: config.window.duration, maxRecords: config.window.maxRequests, clock }),
     monitor,
     probes,
@@ -105,6 +121,7 @@ export function createTargetRuntime(t: TargetConfig, deps: RuntimeDeps): TargetR
     upWindow: new TargetUp(),
     firstFailure: new Map(),
   };
+  return runtime;
 }
 
 /** The target's replicas as the metrics and the summary read them: one snapshot, one set of probe counts. */
@@ -138,4 +155,38 @@ export async function resolveModel(
     }
   }
   return rt.model;
+}
+
+/**
+ * Resolves true once the target's API key can be read (at once when it needs none or had it at
+ * start-up), false when stopped first. Until then nothing is sent to the target: it is down,
+ * `problem` names the missing field, and every read that fails counts one request that could not be
+ * sent (`countUnsent`). The key is read again every `rereadMs`, so a Secret file that the kubelet
+ * mounts later is picked up without a restart. One error line when the target starts without its key,
+ * one info line when the key is found; neither carries the key.
+ */
+export async function awaitApiKey(
+  rt: TargetRuntime,
+  deps: { clock: Clock; logger: Logger; signal: AbortSignal; rereadMs: number; countUnsent: () => void },
+): Promise<boolean> {
+  if (rt.problem === null) return true;
+  deps.logger.error(
+    { target: rt.name, missing: rt.problem },
+    `target not probed: its API key is missing; reading it again every ${deps.rereadMs / 1000}s`,
+  );
+  while (!deps.signal.aborted) {
+    rt.up = false;
+    deps.countUnsent();
+    await deps.clock.sleep(deps.rereadMs, deps.signal);
+    const read = rt.apiKey?.();
+    if (deps.signal.aborted || read === undefined) break;
+    if ('value' in read) {
+      rt.connect(read.value);
+      rt.problem = null;
+      deps.logger.info({ target: rt.name }, 'API key found; probing starts');
+      return true;
+    }
+    rt.problem = read.problem;
+  }
+  return false;
 }

@@ -1,22 +1,8 @@
 import { createReplicaMonitor, type ReplicaMonitor, type ReplicaMonitorOptions } from '../replicas/monitor.js';
 import { ProbeCounts } from '../replicas/probe-counts.js';
 import type { ReplicaSource } from '../replicas/types.js';
-import type { Logger } from '../util/logger.js';
 import { FakeClock } from './fake-clock.js';
 import { startLoopback, type Loopback } from './loopback.js';
-
-export interface LogLine {
-  level: string;
-  msg: string;
-  obj: Record<string, unknown>;
-}
-
-/** A logger that remembers what it was told, to assert on warnings. */
-export function recordingLogger(): Logger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, msg: msg ?? '', obj: obj as Record<string, unknown> });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 /**
  * One loopback server playing many /metrics pages by path; each page is read at request time, so a

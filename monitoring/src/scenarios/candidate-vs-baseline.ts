@@ -1,9 +1,9 @@
 import { BASELINE, CANDIDATE, DEFAULT_TURN_CAP, exporterMetrics as m, overBaseline, recorded, turnLabel, type Role } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
-import { during, gauge, histogram, hold, observe, probeRequests, type HistogramParts, type HistogramStretch } from './series.js';
+import { during, histogram, observe, probeRequests, type HistogramParts, type HistogramStretch } from './series.js';
 
-/** The exporter's target-info gauge (always 1) for `minutes`, from one exporter `instance` or with none. */
-const role = (target: string, side: Role, minutes: number, instance?: string) => gauge(m.targetInfo, { target, role: side, instance }, hold(1, minutes));
+const role = (target: string, side: Role, minutes: number, instance?: string) => targetInfo(target, minutes, { role: side, instance });
 
 const laterTurn = turnLabel(2, DEFAULT_TURN_CAP);
 const ttft = (of: { target: string; instance?: string }, buckets: HistogramParts['buckets'], ...stretches: HistogramStretch[]) => [
@@ -38,13 +38,14 @@ export const candidateVsBaseline: ScenarioFile = {
       alerts: [
         ...quiet('20m'),
         fires('40m', {
-          labels: { target: 'llmd', baseline: 'vllm', severity: 'warning' },
+          labels: { target: 'llmd', baseline: 'vllm', namespace: NAMESPACE, severity: 'warning' },
           annotations: {
             summary: "Candidate llmd P95 TTFT is 10.26x baseline vllm's",
             description:
               'P95 TTFT of candidate llmd is 975ms, 10.26x that of baseline vllm on the same conversations (threshold 1.2x for 30m). Check the ' +
               'two side by side in the kvcanary comparison panel: cache speedup and per-replica KV hit ratio show whether the candidate loses ' +
               'cache locality; first-turn TTFT shows whether it is slower at prefill itself.',
+            ...links('kvcanarycandidateslowerthanbaseline', '?var-target=llmd&var-baseline=vllm&var-candidate=llmd'),
           },
         }),
       ],

@@ -1,11 +1,12 @@
 import { SUCCESS, exporterMetrics as m } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, quiet, type ScenarioFile } from './scenario.js';
 import { counter, gauge, hold, missing, prometheusUp, restart, rise, type CounterStretch, type GaugeStretch } from './series.js';
 
 /** What Prometheus attaches to every series it scrapes from one exporter. */
 const exporter = { job: 'kvcanary', instance: 'a' };
-/** The same for an exporter pod scraped at its address. */
-const pod = { job: 'kvcanary', instance: '10.0.0.7:9464' };
+/** The same for an exporter pod scraped at its address by prometheus-operator, which adds its namespace. */
+const pod = { job: 'kvcanary', instance: '10.0.0.7:9464', namespace: NAMESPACE };
 
 /**
  * One exporter probing target prod, as Prometheus sees it: whether its scrapes succeed (`up`), its build
@@ -15,6 +16,7 @@ const probing = (p: { up: GaugeStretch[]; exposed: GaugeStretch[]; finished: Cou
   gauge(prometheusUp, exporter, ...p.up),
   gauge(m.buildInfo, { ...exporter, version: '0.1.0' }, ...p.exposed),
   gauge(m.targetUp, { ...exporter, target: 'prod' }, ...p.exposed),
+  targetInfo('prod', 40, { instance: exporter.instance }),
   counter(m.requests, { ...exporter, target: 'prod', model: 'm', outcome: SUCCESS }, ...p.finished),
 ];
 
@@ -35,12 +37,13 @@ export const probeAbsent: ScenarioFile = {
         fires(
           '31m',
           {
-            labels: { job: 'kvcanary', instance: '10.0.0.7:9464', reason: 'exporter_down', severity: 'warning' },
+            labels: { job: 'kvcanary', instance: '10.0.0.7:9464', namespace: NAMESPACE, reason: 'exporter_down', severity: 'warning' },
             annotations: {
               summary: 'kvcanary exporter 10.0.0.7:9464 is down',
               description:
                 'Prometheus cannot scrape the kvcanary exporter 10.0.0.7:9464 (job kvcanary) for 10m: no canary figures are being collected. ' +
                 'Check the exporter pod (crash loop, config error in its log) and its Service/ServiceMonitor.',
+              ...links('kvcanaryprobeabsent'),
             },
           },
           {
@@ -50,6 +53,7 @@ export const probeAbsent: ScenarioFile = {
               description:
                 `No series ${m.buildInfo.name} for 10m: Prometheus scrapes no kvcanary exporter at all. Check the ServiceMonitor or PodMonitor ` +
                 'selectors (the kube-prometheus-stack "release" label, OpenShift user-workload monitoring) or the scrape config.',
+              ...links('kvcanaryprobeabsent'),
             },
           },
         ),
@@ -61,12 +65,13 @@ export const probeAbsent: ScenarioFile = {
       alerts: [
         ...quiet('15m'),
         fires('35m', {
-          labels: { target: 'prod', reason: 'no_probes', severity: 'warning' },
+          labels: { target: 'prod', namespace: NAMESPACE, reason: 'no_probes', severity: 'warning' },
           annotations: {
             summary: 'No probe to prod finished in 10m',
             description:
               'The exporter knows target prod but recorded no finished canary request for it in 10m (for 10m), so every figure for it is ' +
               "stale. Check the exporter's schedule (pace, parallel), requests stuck without a timeout, and the exporter's log.",
+            ...links('kvcanaryprobeabsent', '?var-target=prod'),
           },
         }),
       ],

@@ -1,4 +1,5 @@
 import { exporterMetrics as m } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, quiet, type ExpectedAlert, type ScenarioFile } from './scenario.js';
 import { gauge, hold, samples, type GaugeStretch } from './series.js';
 
@@ -12,13 +13,14 @@ const swinging = Array.from({ length: 45 }, (_, minute) => [0.2, 0.9, 0.3, 0.8, 
 /** The alert for `replica`, whose 10m `average` of `what` is `distance` away from its peers' mean. */
 function imbalanced(replica: string, resource: { label: string; what: string }, average: string, distance: string): ExpectedAlert {
   return {
-    labels: { target: 'prod', replica, resource: resource.label, severity: 'warning' },
+    labels: { target: 'prod', replica, resource: resource.label, namespace: NAMESPACE, severity: 'warning' },
     annotations: {
       summary: `Replica ${replica} of prod is ${distance} away from its peers' ${resource.what}`,
       description:
         `${resource.what} of replica ${replica} (prod, 10m average ${average}) is ${distance} away from the mean over its target's replicas ` +
         '(threshold 30 points for 30m). A router that sticks too hard to cached prefixes overloads one replica; a stuck or restarted ' +
         "replica idles. Check the router's policy and the replica's running and waiting requests.",
+      ...links('kvcanaryreplicaimbalance', '?var-target=prod'),
     },
   };
 }
@@ -35,27 +37,27 @@ export const replicaImbalance: ScenarioFile = {
   scenarios: [
     {
       name: 'one replica with a full KV cache while three sit at 30% fires for that replica only',
-      input: [kvUsage('r0', hold(0.3, 60)), kvUsage('r1', hold(0.3, 60)), kvUsage('r2', hold(0.3, 60)), kvUsage('r3', hold(0.95, 60))],
+      input: [targetInfo('prod', 60), kvUsage('r0', hold(0.3, 60)), kvUsage('r1', hold(0.3, 60)), kvUsage('r2', hold(0.3, 60)), kvUsage('r3', hold(0.95, 60))],
       alerts: [...quiet('20m'), fires('45m', imbalanced('r3', kvCache, '95%', '48.75%'))],
     },
     {
       name: "one idle GPU among busy ones fires (averaged over the replica's GPUs)",
-      input: [gpu('r0', '0', hold(0.9, 60)), gpu('r0', '1', hold(0.8, 60)), gpu('r1', '0', hold(0.85, 60)), gpu('r2', '0', hold(0.05, 60))],
+      input: [targetInfo('prod', 60), gpu('r0', '0', hold(0.9, 60)), gpu('r0', '1', hold(0.8, 60)), gpu('r1', '0', hold(0.85, 60)), gpu('r2', '0', hold(0.05, 60))],
       alerts: [fires('45m', imbalanced('r2', gpuUtilisation, '5%', '53.33%'))],
     },
     {
       name: 'replicas that move together, with noise, are balanced',
-      input: [kvUsage('r0', samples(...swinging)), kvUsage('r1', hold(0.6, 45)), kvUsage('r2', hold(0.5, 45))],
+      input: [targetInfo('prod', 45), kvUsage('r0', samples(...swinging)), kvUsage('r1', hold(0.6, 45)), kvUsage('r2', hold(0.5, 45))],
       alerts: quiet('45m'),
     },
     {
       name: 'a single replica has no peers to be imbalanced against',
-      input: [kvUsage('r0', hold(0.99, 60)), gauge(m.replicaKvCacheUsage, { target: 'other', replica: 'r0' }, hold(0.01, 60))],
+      input: [targetInfo('prod', 60), targetInfo('other', 60), kvUsage('r0', hold(0.99, 60)), gauge(m.replicaKvCacheUsage, { target: 'other', replica: 'r0' }, hold(0.01, 60))],
       alerts: quiet('50m'),
     },
     {
       name: 'a short burst on one replica is shorter than the 30m hold',
-      input: [kvUsage('r0', hold(0.3, 20), hold(1, 10), hold(0.3, 30)), kvUsage('r1', hold(0.3, 60)), kvUsage('r2', hold(0.3, 60))],
+      input: [targetInfo('prod', 60), kvUsage('r0', hold(0.3, 20), hold(1, 10), hold(0.3, 30)), kvUsage('r1', hold(0.3, 60)), kvUsage('r2', hold(0.3, 60))],
       alerts: quiet('45m', '60m'),
     },
   ],

@@ -1,4 +1,5 @@
 import { exporterMetrics as m, recorded } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, figure, quiet, type ScenarioFile } from './scenario.js';
 import { counter, restart, rise, type CounterStretch } from './series.js';
 
@@ -16,6 +17,7 @@ export const replicaKvHit: ScenarioFile = {
     {
       name: 'only the replica hitting 20% of its prefix tokens fires',
       input: [
+        targetInfo('prod', 60),
         ...prefixCache('r0', { hits: [rise(900, 60)], queries: [rise(1000, 60)] }),
         ...prefixCache('r1', { hits: [rise(200, 60)], queries: [rise(1000, 60)] }),
       ],
@@ -23,13 +25,14 @@ export const replicaKvHit: ScenarioFile = {
       alerts: [
         ...quiet('20m'),
         fires('40m', {
-          labels: { target: 'prod', replica: 'r1', severity: 'warning' },
+          labels: { target: 'prod', replica: 'r1', namespace: NAMESPACE, severity: 'warning' },
           annotations: {
             summary: 'Replica r1 of prod hits its prefix cache for 20% of tokens',
             description:
               'Prefix-cache hit ratio of replica r1 (prod) is 20% over 5m (from the rate of its hit and query counters), below 50% for 30m. ' +
               'Check its KV-cache usage (full caches evict), whether requests for one conversation are spread across replicas (routing), and ' +
               'whether the replica restarted.',
+            ...links('kvcanaryreplicakvhitratelow', '?var-target=prod'),
           },
         }),
       ],
@@ -37,17 +40,17 @@ export const replicaKvHit: ScenarioFile = {
     {
       name: 'a poor lifetime average does not fire once the recent hit ratio is good (rates, not lifetime totals)',
       // Three cold hours at 10%, then 40 minutes at 90%: the lifetime ratio is still about 27%.
-      input: prefixCache('r0', { hits: [rise(100, 180), rise(900, 40)], queries: [rise(1000, 220)] }),
+      input: [targetInfo('prod', 220), ...prefixCache('r0', { hits: [rise(100, 180), rise(900, 40)], queries: [rise(1000, 220)] })],
       alerts: quiet('220m'),
     },
     {
       name: 'a replica restart (its counters back to zero) is not a low hit ratio',
-      input: prefixCache('r0', { hits: [rise(900, 30), restart, rise(900, 30)], queries: [rise(1000, 30), restart, rise(1000, 30)] }),
+      input: [targetInfo('prod', 60), ...prefixCache('r0', { hits: [rise(900, 30), restart, rise(900, 30)], queries: [rise(1000, 30), restart, rise(1000, 30)] })],
       alerts: quiet('35m', '60m'),
     },
     {
       name: 'an idle replica (no queries) has no ratio rather than a zero one',
-      input: prefixCache('r0', { hits: [rise(0, 60)], queries: [rise(0, 60)] }),
+      input: [targetInfo('prod', 60), ...prefixCache('r0', { hits: [rise(0, 60)], queries: [rise(0, 60)] })],
       alerts: quiet('60m'),
     },
   ],

@@ -25,10 +25,11 @@ export interface SeriesDefinition<L extends string = string> {
   labels: readonly L[];
 }
 
-/** Labels Prometheus attaches to everything it scrapes from one target. */
+/** Labels Prometheus attaches to everything it scrapes from one target (prometheus-operator adds the namespace). */
 interface TargetLabels {
   job?: string;
   instance?: string;
+  namespace?: string;
 }
 
 /** Any of a series' own labels (a scenario leaves out those its rules ignore), plus the scrape target's. */

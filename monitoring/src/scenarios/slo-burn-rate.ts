@@ -1,9 +1,11 @@
 import { DEFAULT_TURN_CAP, exporterMetrics as m, turnLabel } from '@kvcanary/contract';
+import { NAMESPACE, links, targetInfo } from './exporter-info.js';
 import { fires, quiet, type ExpectedAlert, type ScenarioFile } from './scenario.js';
 import { during, histogram, observe, probeRequests, restart, type HistogramStretch } from './series.js';
 
 /** The burn rates read the SLO's bucket (`le="1"`) and the count, nothing else. */
 const ttft = (...stretches: HistogramStretch[]) => [
+  targetInfo('prod', 200),
   ...histogram(m.ttft, { target: 'prod', turn: turnLabel(1, DEFAULT_TURN_CAP) }, { buckets: [1], count: true }, ...stretches),
   probeRequests({ target: 'prod' }, ...stretches),
 ];
@@ -16,7 +18,7 @@ const beyond = (count: number) => observe(count, 2);
 /** The alert of one burn-rate tier, `share` being the long window's share of slow probes as the annotation rounds it. */
 function burning(tier: { severity: string; long: string; short: string; burnRate: string }, share: string): ExpectedAlert {
   return {
-    labels: { target: 'prod', severity: tier.severity, tier: `${tier.long}-${tier.short}` },
+    labels: { target: 'prod', namespace: NAMESPACE, severity: tier.severity, tier: `${tier.long}-${tier.short}` },
     annotations: {
       summary: `prod burns its TTFT error budget ${tier.burnRate}x too fast (${tier.long} and ${tier.short})`,
       description:
@@ -24,6 +26,7 @@ function burning(tier: { severity: string; long: string; short: string; burnRate
         `budget is 1%; this tier fires at ${tier.burnRate}x budget over both ${tier.long} and ${tier.short}). Check the TTFT-by-turn and ` +
         'per-replica panels: later turns slowing means lost cache locality (router, evictions), all turns slowing means load or queueing ' +
         '(running/waiting requests, GPU utilisation).',
+      ...links('kvcanaryttftsloburnrate', '?var-target=prod'),
     },
   };
 }
