@@ -7,7 +7,7 @@
  * Loopback only: the target is a minimal OpenAI-compatible server that refuses requests without the key.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MISSING_SECRET, exporterMetrics as m } from '@kvcanary/contract';
+import { DEFAULT_VANTAGE, MISSING_SECRET, exporterMetrics as m } from '@kvcanary/contract';
 import { summaryResponseSchema } from '@kvcanary/contract/schemas';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -71,8 +71,8 @@ describe('a target whose API key is not mounted yet', () => {
 
   it('serves /metrics with the target down and its requests counted as missing_secret, saying which file is missing', async () => {
     const metrics = await (await fetch(`${exporter.url}/metrics`)).text();
-    expect(metricLine(metrics, `${m.targetUp.name}{target="prod"}`)).toBe(`${m.targetUp.name}{target="prod"} 0`);
-    expect(metricLine(metrics, `${m.requests.name}{target="prod",model="m",outcome="${MISSING_SECRET}"}`)).toMatch(/ [1-9]\d*$/);
+    expect(metricLine(metrics, `${m.targetUp.name}{target="prod",vantage="${DEFAULT_VANTAGE}"}`)).toBe(`${m.targetUp.name}{target="prod",vantage="${DEFAULT_VANTAGE}"} 0`);
+    expect(metricLine(metrics, `${m.requests.name}{target="prod",model="m",outcome="${MISSING_SECRET}",vantage="${DEFAULT_VANTAGE}"}`)).toMatch(/ [1-9]\d*$/);
 
     const problem = `targets[0].apiKeyFile: cannot read ${keyFile} (ENOENT)`;
     const summary = summaryResponseSchema.parse(await (await fetch(`${exporter.url}/api/v1/summary`)).json());
@@ -96,7 +96,7 @@ describe('a target whose API key is not mounted yet', () => {
   it('probes the target with the key once the file appears, without a restart', async () => {
     mkdirSync(join(dir, 'secret'));
     writeFileSync(keyFile, `${KEY}\n`);
-    const upLine = `${m.targetUp.name}{target="prod"} 1`;
+    const upLine = `${m.targetUp.name}{target="prod",vantage="${DEFAULT_VANTAGE}"} 1`;
     await poll('the target up with its key', async () => metricLine(await (await fetch(`${exporter.url}/metrics`)).text(), upLine) === upLine, 30_000);
 
     expect(new Set(seen)).toEqual(new Set([`Bearer ${KEY}`]));

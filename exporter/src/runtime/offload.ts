@@ -31,7 +31,7 @@ export interface Offload {
 /** The worker's heap bound: a window's samples and a few filtered pages need a few MB; a runaway dies alone. */
 const WORKER_HEAP_MB = 128;
 /** Scrapes of every target's replicas (64 each) and a few summaries may be in flight at once. */
-const MAX_PENDING = 1024;
+export const MAX_PENDING = 1024;
 /** A bootstrap at a full window takes under a second; one that has not answered in this long is a hang. */
 const INTERVALS_DEADLINE_MS = 30_000;
 /** Past the scrape's own timeout, how long the worker may take before it counts as hung. */
