@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { MODEL_LOOKUP_ERROR, OUTCOMES, UNKNOWN_MODEL } from '@kvcanary/contract';
+import { Gauge, Registry, openMetricsContentType, type OpenMetricsContentType } from 'prom-client';
+import { MODEL_LOOKUP_ERROR, OUTCOMES, UNKNOWN_MODEL, exporterMetrics } from '@kvcanary/contract';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import { summarize } from '../stats/summarize.js';
 import type { TargetReplicas } from '../replicas/index.js';
 import { measuredRecord as record } from '../test-support/records.js';
 import { downReplica, upReplica } from '../test-support/replica-snapshots.js';
 import { ExporterMetrics, wantsOpenMetrics } from './exporter-metrics.js';
-import { openMetricsToText } from './openmetrics-text.js';
+import { openMetricsToText } from '../test-support/openmetrics-text.js';
 import { renderProbe } from './probe-metrics.js';
 
 /** Value of one sample line, found by name and a label subset. */
@@ -69,6 +70,8 @@ const replicas: TargetReplicas = {
   engine: null,
   scheduler: { up: true, kvCacheUsage: 0.3, averageQueueSize: null, requestsRunning: 2 },
 };
+
+const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
 
 describe('ExporterMetrics', () => {
   it('exports every contract family with the measured values', async () => {
@@ -180,12 +183,85 @@ describe('ExporterMetrics', () => {
     const metrics = new ExporterMetrics({ version: '0.1.0-test', vantage: 'default', turnCap: 10, defaultMetrics: false, sources: { windowSummaries: () => [], replicas: () => [replicas] } });
     metrics.setTargets([{ name: 'vllm', role: 'baseline', model: 'm' }], '0123456789ab');
     metrics.observeRequest(record({ turn: 1, ttftMs: 300 }), 'm');
-    const openMetrics = 'application/openmetrics-text;version=1.0.0';
-    const first = (await metrics.render(openMetrics)).body;
+    const first = (await metrics.render(OPENMETRICS)).body;
     const whole = await metrics.registry.metrics();
     expect(first).toBe(whole);
-    expect((await metrics.render(openMetrics)).body).toBe(whole);
+    expect((await metrics.render(OPENMETRICS)).body).toBe(whole);
     expect((await metrics.render(undefined)).body).toBe(openMetricsToText(whole));
+  });
+
+  it('writes the same bytes as prom-client for label values that need escaping, odd values, and replicas that come and go', async () => {
+    // Quote, backslash and newline in every kind of label value: targets (and so exemplars), replicas, GPUs.
+    const odd = 'a"b\\c\nd';
+    const records = [record({ target: odd, turn: 1, ttftMs: 300, conversation: 7 }), record({ target: odd, turn: 2, ttftMs: 100 })];
+    const windows = [summarize(records, { target: odd, model: 'm', elapsedSeconds: 60, conversationsPlanned: 0, turnCap: 10 })];
+    const oddReplica = upReplica(`pod-${odd}`, {
+      figures: { kvCacheUsage: Number.NaN, running: Number.POSITIVE_INFINITY, waiting: Number.NEGATIVE_INFINITY, schedulerQueue: 2 },
+      gpus: [
+        { gpu: `gpu-${odd}`, utilization: 0.25 },
+        { gpu: '1', utilization: Number.NaN },
+      ],
+      phaseTotals: { ttft: { seconds: 1.5, requests: 10 }, queue: { seconds: Number.POSITIVE_INFINITY, requests: 3 }, prefill: { seconds: 0.5, requests: 10 } },
+      preemptions: 1,
+    });
+    const source: TargetReplicas[] = [
+      { target: odd, replicas: [oddReplica, downReplica('pod-1', 1)], probeRequests: new Map([[`pod-${odd}`, 2], ['other', 1]]), engine: null, scheduler: { up: false, kvCacheUsage: Number.NaN, averageQueueSize: 1, requestsRunning: null } },
+      replicas,
+    ];
+    const metrics = new ExporterMetrics({ version: odd, vantage: `east-${odd}`, turnCap: 10, defaultMetrics: false, sources: { windowSummaries: () => windows, replicas: () => source } });
+    metrics.setTargets([{ name: odd, role: 'candidate', model: odd }, { name: 'vllm', role: 'baseline', model: 'm' }], '0123456789ab');
+    for (const r of records) metrics.observeRequest(r, odd);
+    const same = async (): Promise<string> => {
+      const om = (await metrics.render(OPENMETRICS)).body;
+      const reference = await metrics.registry.metrics();
+      expect(om).toBe(reference);
+      expect((await metrics.render(undefined)).body).toBe(openMetricsToText(reference));
+      return om;
+    };
+
+    const before = await same();
+    expect(before).toContain(`replica="pod-a\\"b\\\\c\\nd"`);
+    expect(before).toContain('kvcanary_replica_kv_cache_usage_ratio{target="a\\"b\\\\c\\nd",replica="pod-a\\"b\\\\c\\nd",vantage="east-a\\"b\\\\c\\nd"} Nan');
+    expect(before).toContain('# {conversation_id="a\\"b\\\\c\\nd/7"} 0.3');
+    // A replica leaves, another comes, a GPU goes, a phase appears: each render still matches.
+    source[0] = { ...source[0]!, replicas: [upReplica('pod-new', { phaseTotals: { prefill: { seconds: 2, requests: 4 } } })], probeRequests: new Map([['pod-new', 1]]) };
+    source[1] = { ...replicas, replicas: [upReplica('pod-0', { gpus: [] }), ...replicas.replicas.slice(1)] };
+    const after = await same();
+    expect(after).not.toContain(`pod-${odd.slice(0, 1)}`);
+    expect(after).toContain('kvcanary_replica_engine_phase_seconds_total{target="a\\"b\\\\c\\nd",replica="pod-new",phase="prefill"');
+    // And back: the series that left return with the same text.
+    source[0] = { ...source[0], replicas: [oddReplica] };
+    expect(await same()).toContain('kvcanary_replica_requests_running{target="a\\"b\\\\c\\nd",replica="pod-a\\"b\\\\c\\nd",vantage="east-a\\"b\\\\c\\nd"} +Inf\n');
+  });
+
+  it('writes a replica family as a plain prom-client gauge holding the same values writes it', async () => {
+    const metrics = new ExporterMetrics({ version: 'v', vantage: 'default', turnCap: 10, defaultMetrics: false, sources: { windowSummaries: () => [], replicas: () => [replicas] } });
+    const reference = new Registry<OpenMetricsContentType>();
+    reference.setContentType(openMetricsContentType);
+    reference.setDefaultLabels({ vantage: 'default' });
+    const definition = exporterMetrics.replicaPrefixCacheHitRatio;
+    const g = new Gauge({ name: definition.name, help: definition.help, labelNames: definition.labels, registers: [reference] });
+    for (const r of replicas.replicas) if (r.figures.prefixCacheHitRatio !== null) g.set({ target: 'vllm', replica: r.figures.name }, r.figures.prefixCacheHitRatio);
+    const family = (text: string): string[] => text.split('\n').filter((l) => l.includes(definition.name));
+    expect(family((await metrics.render(OPENMETRICS)).body)).toEqual(family(await reference.metrics()));
+  });
+
+  it('reads the replicas and the windows once per render, and afresh at the next', async () => {
+    let replicaReads = 0;
+    let windowReads = 0;
+    const metrics = new ExporterMetrics({
+      version: 'v',
+      vantage: 'default',
+      turnCap: 10,
+      sources: {
+        windowSummaries: () => (windowReads++, []),
+        replicas: () => (replicaReads++, [replicas]),
+      },
+    });
+    await metrics.render(undefined);
+    expect([replicaReads, windowReads]).toEqual([1, 1]);
+    await metrics.render(OPENMETRICS);
+    expect([replicaReads, windowReads]).toEqual([2, 2]);
   });
 
   it('lets the event loop run between families while it renders', async () => {

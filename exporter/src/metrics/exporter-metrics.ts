@@ -1,10 +1,11 @@
-import { Counter, Registry, collectDefaultMetrics, openMetricsContentType, type LabelValues, type MetricObject, type OpenMetricsContentType } from 'prom-client';
-import { ENGINE_PHASES, MODEL_LOOKUP_ERROR, NO_ROLE, OUTCOMES, SUCCESS, UNKNOWN_MODEL, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
+import { Registry, collectDefaultMetrics, openMetricsContentType, type LabelValues, type Metric, type OpenMetricsContentType } from 'prom-client';
+import { MODEL_LOOKUP_ERROR, NO_ROLE, OUTCOMES, SUCCESS, UNKNOWN_MODEL, exporterMetrics as m, turnLabel, type Outcome, type Role } from '@kvcanary/contract';
 import type { RequestRecord, Summary } from '@kvcanary/contract/schemas';
 import type { TargetReplicas } from '../replicas/index.js';
-import { counter, gauge, histogram } from './from-contract.js';
-import { openMetricsToText } from './openmetrics-text.js';
-import { WindowQuantiles } from './window-quantiles.js';
+import { PromClientWriter, exposition, type ExpositionFormat } from './exposition.js';
+import { counter, gauge, histogram, readMetric } from './from-contract.js';
+import { readFamilies } from './read-families.js';
+import { ReadFamily, type RenderSnapshot } from './read-family.js';
 
 /**
  * The exporter's long-lived registry, every series built from the contract's `exporterMetrics`
@@ -51,14 +52,19 @@ export class ExporterMetrics {
   private readonly targetUp;
   private readonly lastSuccess;
   private readonly targetInfo;
-  /** Every family by the name it was registered under, taken before any render renamed a counter. */
-  private readonly registered: [string, MetricObject][];
+  /** The families written from each render's snapshot, by the metric registered for them. */
+  private readonly readFamilies = new Map<Metric, ReadFamily>();
+  private readonly writer: PromClientWriter;
+  /** Every family in the registry's order. */
+  private readonly served: Metric[];
 
   constructor(private readonly options: ExporterMetricsOptions) {
     const { registry } = this;
     registry.setContentType(openMetricsContentType);
     // One place for the label every series carries, node's own metrics included: two exporters never collide.
-    registry.setDefaultLabels({ vantage: options.vantage });
+    const defaultLabels = { vantage: options.vantage };
+    registry.setDefaultLabels(defaultLabels);
+    this.writer = new PromClientWriter(defaultLabels);
     const { sources } = options;
     if (options.defaultMetrics !== false) {
       collectDefaultMetrics({ register: registry });
@@ -75,90 +81,18 @@ export class ExporterMetrics {
     this.completionTokens = counter(m.completionTokens, registry);
     this.cachedTokens = counter(m.cachedPromptTokens, registry);
 
-    new WindowQuantiles(() => sources.windowSummaries(), registry);
-    gauge(m.ttftTurnWindow, registry, (g) => {
-      for (const s of sources.windowSummaries()) for (const t of s.byTurn) g.set({ target: s.target, turn: t.key }, t.meanMs / 1000);
-    });
-    gauge(m.cacheSpeedup, registry, (g) => {
-      for (const s of sources.windowSummaries()) if (s.cacheSpeedup !== null) g.set({ target: s.target }, s.cacheSpeedup);
-    });
-    gauge(m.turnAffinity, registry, (g) => {
-      for (const s of sources.windowSummaries()) if (s.turnAffinity !== null) g.set({ target: s.target }, s.turnAffinity);
-    });
-
-    const perReplica = (each: (target: string, replica: TargetReplicas['replicas'][number]) => void): void => {
-      for (const t of sources.replicas()) for (const r of t.replicas) each(t.target, r);
-    };
-    const figure = (definition: typeof m.replicaUp, value: (f: TargetReplicas['replicas'][number]['figures']) => number | null): void => {
-      gauge(definition, registry, (g) =>
-        perReplica((target, r) => {
-          const v = value(r.figures);
-          if (v !== null) g.set({ target, replica: r.figures.name }, v);
-        }),
-      );
-    };
-    figure(m.replicaUp, (f) => (f.up ? 1 : 0));
-    figure(m.replicaPrefixCacheHitRatio, (f) => f.prefixCacheHitRatio);
-    figure(m.replicaKvCacheUsage, (f) => f.kvCacheUsage);
-    figure(m.replicaRequestsRunning, (f) => f.running);
-    figure(m.replicaRequestsWaiting, (f) => f.waiting);
-    gauge(m.replicaGpuUtilization, registry, (g) =>
-      perReplica((target, r) => {
-        for (const { gpu, utilization } of r.gpus) g.set({ target, replica: r.figures.name, gpu }, utilization);
-      }),
-    );
-    figure(m.replicaPrefixCacheEnabled, (f) => (f.prefixCache === 'unknown' ? null : f.prefixCache === 'enabled' ? 1 : 0));
-    figure(m.replicaSchedulerQueue, (f) => f.schedulerQueue);
-    // Counters exist only for replicas whose page has them: a 0 would read as "no hits", not "not reported".
-    counter(m.replicaPrefixCacheHits, registry, (c) =>
-      perReplica((target, r) => {
-        if (r.prefixCacheCounters) c.inc({ target, replica: r.figures.name }, r.prefixCacheCounters.hits);
-      }),
-    );
-    counter(m.replicaPrefixCacheQueries, registry, (c) =>
-      perReplica((target, r) => {
-        if (r.prefixCacheCounters) c.inc({ target, replica: r.figures.name }, r.prefixCacheCounters.queries);
-      }),
-    );
-    const perPhase = (definition: typeof m.replicaEnginePhaseSeconds, part: 'seconds' | 'requests'): void => {
-      counter(definition, registry, (c) =>
-        perReplica((target, r) => {
-          for (const phase of ENGINE_PHASES) {
-            const totals = r.phaseTotals[phase];
-            if (totals) c.inc({ target, replica: r.figures.name, phase }, totals[part]);
-          }
-        }),
-      );
-    };
-    perPhase(m.replicaEnginePhaseSeconds, 'seconds');
-    perPhase(m.replicaEnginePhaseRequests, 'requests');
-    counter(m.replicaPreemptions, registry, (c) =>
-      perReplica((target, r) => {
-        if (r.preemptions !== null) c.inc({ target, replica: r.figures.name }, r.preemptions);
-      }),
-    );
-    counter(m.replicaProbeRequests, registry, (c) => {
-      for (const t of sources.replicas()) for (const [replica, n] of t.probeRequests) c.inc({ target: t.target, replica }, n);
-    });
-
-    const scheduler = (definition: typeof m.schedulerUp, value: (v: NonNullable<TargetReplicas['scheduler']>) => number | null): void => {
-      gauge(definition, registry, (g) => {
-        for (const t of sources.replicas()) {
-          const v = t.scheduler ? value(t.scheduler) : null;
-          if (v !== null) g.set({ target: t.target }, v);
-        }
-      });
-    };
-    scheduler(m.schedulerUp, (v) => (v.up ? 1 : 0));
-    scheduler(m.schedulerKvCacheUsage, (v) => v.kvCacheUsage);
-    scheduler(m.schedulerAverageQueue, (v) => v.averageQueueSize);
-    scheduler(m.schedulerRequestsRunning, (v) => v.requestsRunning);
+    const fresh = (): RenderSnapshot => ({ windows: sources.windowSummaries(), replicas: sources.replicas() });
+    for (const [definition, rows] of readFamilies()) {
+      const family = new ReadFamily(definition, rows, defaultLabels);
+      this.readFamilies.set(readMetric(definition, registry, () => family.values(fresh())), family);
+    }
 
     this.targetUp = gauge(m.targetUp, registry);
     this.lastSuccess = gauge(m.lastSuccess, registry);
     this.targetInfo = gauge(m.targetInfo, registry);
     gauge(m.buildInfo, registry).set({ version: options.version }, 1);
-    this.registered = registry.getMetricsAsArray().map((metric) => [metric.name, metric]);
+    // Taken now, by the names they were registered under: prom-client's own OpenMetrics render renames counters.
+    this.served = registry.getMetricsAsArray().flatMap((metric) => registry.getSingleMetric(metric.name) ?? []);
   }
 
   /**
@@ -243,29 +177,23 @@ export class ExporterMetrics {
 
   /**
    * The exposition in the format the scraper asked for: OpenMetrics (with exemplars) or text 0.0.4.
-   * Byte for byte what `registry.metrics()` (and its text conversion) write, but built one family at
-   * a time with the event loop let through between families: at 8 targets x 64 replicas a whole
-   * render takes tens of ms, which in one stretch would delay the first tokens arriving meanwhile.
+   * Byte for byte what `registry.metrics()` writes (and, for text, its conversion), written by our own
+   * writer (exposition.ts) one family at a time, the event loop let through between families: the
+   * first tokens of probes in flight are timestamped on this loop. The families read at scrape time
+   * all read one snapshot, taken here, so one render shows one moment.
    */
   async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
-    if (wantsOpenMetrics(accept)) return { contentType: OPENMETRICS_CONTENT_TYPE, body: `${(await this.families((om) => om)).join('\n')}\n# EOF\n` };
-    // Each family converted alone and joined by a blank line is the conversion of the whole.
-    return { contentType: TEXT_CONTENT_TYPE, body: (await this.families(openMetricsToText)).join('\n') };
-  }
-
-  /**
-   * Every family's OpenMetrics text, passed through `each`, yielding after each. Families are taken by
-   * their registered names: like `metrics()`, OpenMetrics drops a counter's `_total` from the name it
-   * writes, after which that name no longer finds the family.
-   */
-  private async families(each: (om: string) => string): Promise<string[]> {
-    const parts: string[] = [];
-    for (const [key, metric] of this.registered) {
-      if (this.registry.getSingleMetric(key) instanceof Counter) metric.name = metric.name.replace(/_total$/, '');
-      parts.push(each(await this.registry.getSingleMetricAsString(key)));
+    const format: ExpositionFormat = wantsOpenMetrics(accept) ? 'openmetrics' : 'text';
+    const { sources } = this.options;
+    const snapshot: RenderSnapshot = { windows: sources.windowSummaries(), replicas: sources.replicas() };
+    const lines: string[] = [];
+    for (const metric of this.served) {
+      const read = this.readFamilies.get(metric);
+      if (read) read.write(snapshot, format, lines);
+      else await this.writer.family(metric, format, lines);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return parts;
+    return { contentType: format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE, body: exposition(lines, format) };
   }
 }
 

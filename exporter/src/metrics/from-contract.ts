@@ -1,5 +1,5 @@
 import type { MetricDefinition } from '@kvcanary/contract';
-import { Counter, Gauge, Histogram, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Summary, type Metric, type MetricValue, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
 
 /**
  * prom-client metrics made from the contract's definitions: name, help, label names (typed, so a
@@ -12,25 +12,49 @@ function fromDefinition<L extends string>(d: MetricDefinition<L>, registry: AnyR
   return { name: d.name, help: d.help, labelNames: d.labels, registers: [registry] };
 }
 
-/** `read` fills the metric at each scrape from its source of truth, after a reset, so a series whose subject is gone is not exposed. */
-function readAtScrape<M extends { reset(): void }>(read: ((metric: M) => void) | undefined) {
-  if (!read) return {};
-  return {
-    collect(this: M) {
-      this.reset();
-      read(this);
-    },
-  };
+export function counter<L extends string>(d: MetricDefinition<L>, registry: AnyRegistry): Counter<L> {
+  return new Counter<L>(fromDefinition(d, registry));
 }
 
-export function counter<L extends string>(d: MetricDefinition<L>, registry: AnyRegistry, read?: (c: Counter<L>) => void): Counter<L> {
-  return new Counter<L>({ ...fromDefinition(d, registry), ...readAtScrape(read) });
-}
-
-export function gauge<L extends string>(d: MetricDefinition<L>, registry: AnyRegistry, read?: (g: Gauge<L>) => void): Gauge<L> {
-  return new Gauge<L>({ ...fromDefinition(d, registry), ...readAtScrape(read) });
+export function gauge<L extends string>(d: MetricDefinition<L>, registry: AnyRegistry): Gauge<L> {
+  return new Gauge<L>(fromDefinition(d, registry));
 }
 
 export function histogram<L extends string>(d: MetricDefinition<L>, registry: AnyRegistry, extra: { enableExemplars?: boolean } = {}): Histogram<L> {
   return new Histogram<L>({ ...fromDefinition(d, registry), buckets: [...(d.buckets ?? [])], ...extra });
+}
+
+type Values = () => MetricValue<string>[];
+
+/**
+ * A registered metric whose series are whatever `values` reads when prom-client asks (its own render,
+ * `getMetricsAsJSON`): nothing is stored, so nothing can go stale. The exporter's render writes these
+ * families itself from one snapshot (read-family.ts); the registry keeps them so that prom-client's
+ * rendering of the same state stays the reference the writer is tested against.
+ */
+export function readMetric(d: MetricDefinition, registry: AnyRegistry, values: Values): Metric {
+  const config = fromDefinition(d, registry);
+  switch (d.type) {
+    case 'gauge':
+      return new (class extends Gauge {
+        override async get(): ReturnType<Gauge['get']> {
+          return { ...(await super.get()), values: values() };
+        }
+      })(config);
+    case 'counter':
+      return new (class extends Counter {
+        override async get(): ReturnType<Counter['get']> {
+          return { ...(await super.get()), values: values() };
+        }
+      })(config);
+    case 'summary':
+      // prom-client adds the `quantile` label of a summary itself, so it may not be among the label names.
+      return new (class extends Summary {
+        override async get(): ReturnType<Summary['get']> {
+          return { ...(await super.get()), values: values() };
+        }
+      })({ ...config, labelNames: d.labels.filter((l) => l !== 'quantile') });
+    case 'histogram':
+      throw new Error(`${d.name}: a histogram is observed, not read at scrape time`);
+  }
 }

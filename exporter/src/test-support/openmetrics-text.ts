@@ -1,8 +1,10 @@
 /**
- * The exporter keeps ONE registry, in OpenMetrics mode, because prom-client only records exemplars on
- * metrics created in an OpenMetrics registry (prom-client's README, "Exemplars"). Scrapers that ask
- * for the classic text format get that exposition converted here: exemplars and `# EOF` dropped, and counter families renamed back
- * to their `_total` names (OpenMetrics names the family without the suffix, text format 0.0.4 with it).
+ * The text 0.0.4 exposition that an OpenMetrics one means, for tests: the exporter keeps ONE registry,
+ * in OpenMetrics mode, because prom-client only records exemplars on metrics created in an OpenMetrics
+ * registry (prom-client's README, "Exemplars"), and writes the text format itself
+ * (metrics/exposition.ts); its tests check that it equals this conversion of prom-client's own
+ * OpenMetrics: exemplars and `# EOF` dropped, counter families renamed back to their `_total` names
+ * (OpenMetrics names the family without the suffix, text format 0.0.4 with it).
  */
 export function openMetricsToText(om: string): string {
   const lines = om.split('\n');
