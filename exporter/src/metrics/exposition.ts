@@ -91,6 +91,8 @@ export class PromClientWriter {
   /** A histogram series' label texts by its own label (the bucket's `le`: name, then value), under its shared labels object. */
   private readonly bySeries = new WeakMap<LabelSet, Map<string, Map<string | number, string>>>();
 
+  private readonly exemplarTexts = new WeakMap<LabelSet, string>();
+
   constructor(private readonly defaults: LabelSet) {}
 
   async family(metric: Metric, format: ExpositionFormat, out: string[]): Promise<void> {
@@ -100,7 +102,7 @@ export class PromClientWriter {
     for (const v of family.values ?? []) {
       const line = `${v.metricName === undefined ? name : family.type === 'counter' ? `${v.metricName}_total` : v.metricName}${this.labelText(v)} ${sampleValue(v.value)}`;
       out.push(
-        v.exemplar && format === 'openmetrics' ? `${line} # {${pairs(v.exemplar.labelSet).join(',')}} ${sampleValue(v.exemplar.value)} ${v.exemplar.timestamp}` : line,
+        v.exemplar && format === 'openmetrics' ? `${line} # {${this.exemplarText(v.exemplar.labelSet)}} ${sampleValue(v.exemplar.value)} ${v.exemplar.timestamp}` : line,
       );
     }
   }
@@ -127,6 +129,11 @@ export class PromClientWriter {
       .filter(([k]) => !Object.hasOwn(shared, k))
       .map(([k, value]) => labelPair(k, value));
     return braces([...ownPairs, pairs(shared).join(',')]);
+  }
+
+  /** prom-client keeps a bucket's exemplar labels until the bucket's next exemplar replaces them. */
+  private exemplarText(labelSet: LabelSet): string {
+    return kept(this.exemplarTexts, labelSet, () => pairs(labelSet).join(','));
   }
 
   private withDefaults(labels: LabelSet): LabelSet {
