@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,20 @@ function numbers(value: unknown, path = ''): [string, number][] {
   return [];
 }
 
+/** Runs the harness with `args`; its exit code and the tail of its stderr. */
+function harness(args: readonly string[], timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    const child = spawn(process.execPath, [HARNESS, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-20_000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
 describe('npm run bench -- --quick', () => {
   let out: string;
   let code: number | null;
@@ -31,15 +45,7 @@ describe('npm run bench -- --quick', () => {
   beforeAll(async () => {
     if (!existsSync(HARNESS)) throw new Error(`${HARNESS} is missing: run npm run build -w exporter first`);
     out = mkdtempSync(join(tmpdir(), 'kvcanary-bench-quick-'));
-    code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [HARNESS, '--quick', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-20_000)));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
-      child.once('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    ({ code, stderr } = await harness(['--quick', '--out', out], 280_000));
     results = resultsSchema.parse(JSON.parse(readFileSync(join(out, 'bench-results.json'), 'utf8')));
   }, 300_000);
 
@@ -65,4 +71,26 @@ describe('npm run bench -- --quick', () => {
     expect(md).toContain('## Targets');
     expect(md).toMatch(/\d+ of \d+ judged targets met\./);
   });
+});
+
+describe('npm run bench -- --cpu-prof DIR', () => {
+  it('writes a CPU profile of every measured child into a folder named for it, in the order they ran', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'kvcanary-bench-prof-'));
+    try {
+      const run = await harness(['--quick', '--only', 'startup', '--out', out, '--cpu-prof', join(out, 'profiles')], 120_000);
+      expect(run).toEqual({ code: 0, stderr: expect.stringContaining(`CPU profiles in ${join(out, 'profiles')}`) });
+      const folders = readdirSync(join(out, 'profiles')).sort();
+      // Start-up alternates a bare node and `kvcanary bench --help`.
+      expect(folders.length).toBeGreaterThanOrEqual(2);
+      expect(folders.slice(0, 2).map((f) => f.replace(/^\d{3}-/, ''))).toEqual(['node', 'main-bench']);
+      for (const folder of folders) {
+        const profiles = readdirSync(join(out, 'profiles', folder)).filter((f) => f.endsWith('.cpuprofile'));
+        expect({ folder, profiles: profiles.length }).toEqual({ folder, profiles: 1 });
+        const profile = JSON.parse(readFileSync(join(out, 'profiles', folder, profiles[0] as string), 'utf8')) as { nodes: unknown[] };
+        expect(profile.nodes.length).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

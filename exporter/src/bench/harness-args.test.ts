@@ -5,7 +5,7 @@ const parse = (...argv: string[]) => parseHarnessArgs(argv, '/tmp/default-out', 
 
 describe('the bench harness command line', () => {
   it('runs every section of the default mode, with a fixed seed, into .bench/', () => {
-    expect(parse()).toEqual({ mode: 'default', out: '/tmp/default-out', corpusDir: null, seed: 1, levels: null, sections: new Set(SECTIONS), stream: {} });
+    expect(parse()).toEqual({ mode: 'default', out: '/tmp/default-out', corpusDir: null, seed: 1, levels: null, sections: new Set(SECTIONS), stream: {}, cpuProfDir: null });
   });
 
   it('takes levels, sections, a corpus and the ground truth shape', () => {
@@ -14,7 +14,7 @@ describe('the bench harness command line', () => {
   });
 
   it('takes relative paths from where the command was typed', () => {
-    expect(parse('-d', 'docs', '--out', 'runs/a')).toMatchObject({ corpusDir: '/home/user/docs', out: '/home/user/runs/a' });
+    expect(parse('-d', 'docs', '--out', 'runs/a', '--cpu-prof', 'profiles')).toMatchObject({ corpusDir: '/home/user/docs', out: '/home/user/runs/a', cpuProfDir: '/home/user/profiles' });
   });
 
   it.each([

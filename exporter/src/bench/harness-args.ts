@@ -20,6 +20,8 @@ export interface HarnessOptions {
   levels: number[] | null;
   sections: ReadonlySet<Section>;
   stream: Partial<StreamShape>;
+  /** Where each measured child writes its V8 CPU profiles; null: not profiled. */
+  cpuProfDir: string | null;
 }
 
 export const BENCH_HARNESS_USAGE = `usage: npm run bench -- [options]     (node exporter/dist/bench/main.js [options])
@@ -38,6 +40,9 @@ on the conversations kvcanary runs, and writes bench-results.json and bench-resu
       --first-token-ms MS     the ground truth's TTFT (100; quick: 20)
       --chunks N              content chunks per answer (50; quick: 10)
       --chunk-interval-ms MS  between chunks (5; quick: 2)
+      --cpu-prof DIR          a V8 CPU profile of every measured child (floor, kvcanary bench, serve and its
+                              worker thread) in DIR, a folder per child in the order they ran; the figures
+                              then include the profiler's own cost
   -h, --help                  this help`;
 
 const FLAGS = {
@@ -51,6 +56,7 @@ const FLAGS = {
   'first-token-ms': { type: 'string' },
   chunks: { type: 'string' },
   'chunk-interval-ms': { type: 'string' },
+  'cpu-prof': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,5 +87,6 @@ export function parseHarnessArgs(argv: readonly string[], defaultOut: string, cw
     levels,
     sections: new Set(only as Section[]),
     stream,
+    cpuProfDir: values['cpu-prof'] === undefined ? null : resolve(cwd, values['cpu-prof']),
   };
 }

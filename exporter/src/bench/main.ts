@@ -23,6 +23,7 @@ import { markdown } from './report.js';
 import { RESULTS_VERSION, type ClientName, type ClientRun, type LevelResult, type Results } from './results.js';
 import { footprint, metricsRender } from './sidecar.js';
 import { startup } from './startup.js';
+import { profileChildrenInto } from './measured-process.js';
 import { judge } from './targets.js';
 import { TruthServer } from './truth-handle.js';
 
@@ -98,6 +99,10 @@ async function bench(options: HarnessOptions): Promise<number> {
   const plans = plansFor(options);
   await mkdir(options.out, { recursive: true });
   const scratch = await mkdtemp(join(tmpdir(), 'kvcanary-bench-'));
+  if (options.cpuProfDir !== null) {
+    await mkdir(options.cpuProfDir, { recursive: true });
+    profileChildrenInto(options.cpuProfDir);
+  }
   const loadStart = loadavg()[0] as number;
   const truth = await TruthServer.start(plans.stream);
   const ctx: RunContext = { truth, stream: plans.stream, scratch, corpusDir: options.corpusDir, seed: options.seed };
@@ -139,6 +144,7 @@ async function bench(options: HarnessOptions): Promise<number> {
   await writeFile(join(options.out, 'bench-results.md'), report);
   console.log(report);
   progress(`results in ${join(options.out, 'bench-results.json')} and bench-results.md, ${Math.round(results.seconds)} s`);
+  if (options.cpuProfDir !== null) progress(`CPU profiles in ${options.cpuProfDir}, a folder per child process in the order they ran`);
   return failures.length === 0 ? 0 : 1;
 }
 

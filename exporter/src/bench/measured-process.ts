@@ -4,8 +4,8 @@
  * messages) and never shown. Every wait is bounded; a child that outlives its deadline is killed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuMsOf, rssMbOf, USAGE_FILE_ENV, type ProcessUsage } from './process-usage.js';
 
@@ -33,12 +33,28 @@ export interface MeasuredProcess {
 }
 
 let started = 0;
+let profileDir: string | null = null;
+
+/** From now on every measured child writes its CPU profiles (one per thread) into a folder of `dir`. */
+export function profileChildrenInto(dir: string): void {
+  profileDir = dir;
+}
+
+/** `--cpu-prof` flags for the next child: `dir/007-main-serve/`, say, for the seventh child, `kvcanary serve`. */
+function profileFlags(script: string, args: readonly string[]): string[] {
+  if (profileDir === null) return [];
+  const command = args[0] !== undefined && /^[a-z]+$/.test(args[0]) ? `-${args[0]}` : '';
+  const folder = join(profileDir, `${String(started).padStart(3, '0')}-${script === '-e' ? 'node' : basename(script, '.js')}${command}`);
+  mkdirSync(folder, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${folder}`];
+}
 
 /** `node [preload] script ...args`; `scratch` holds the usage file. */
 export function startMeasured(script: string, args: readonly string[], scratch: string): MeasuredProcess {
+  const flags = profileFlags(script, args);
   const usageFile = join(scratch, `usage-${process.pid}-${started++}.json`);
   rmSync(usageFile, { force: true });
-  const child = spawn(process.execPath, ['--import', PRELOAD, script, ...args], {
+  const child = spawn(process.execPath, [...flags, '--import', PRELOAD, script, ...args], {
     env: { ...process.env, [USAGE_FILE_ENV]: usageFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
