@@ -11,7 +11,7 @@
  *   Prometheus data source does next), then applies the field config with `applyFieldOverrides` as the
  *   panel query runner does;
  * - renders `plugin.panel` in the line's ThemeContext inside PanelChrome, with PanelProps as Grafana builds them.
- * The bundle also reads no module of kvcanary: everything kvcanary comes through module.js.
+ * The bundle holds no kvcanary module: kvcanary reaches the page only as module.js.
  */
 import 'systemjs/dist/system.js';
 import 'systemjs/dist/extras/amd.js';
@@ -63,9 +63,11 @@ declare global {
   }
 }
 
+/** grafana/grafana, public/app/features/plugins/loader/constants.ts (SHARED_DEPENDENCY_PREFIX, JS_CONTENT_TYPE_REGEX). */
 const SHARED_PREFIX = 'package:';
-const AMD_SOURCE = /(^|\W)define\(/;
 const JS_CONTENT = /^(text|application)\/(x-)?javascript(;|$)/;
+/** A source that calls `define(`: webpack's AMD output, as create-plugin builds module.js. */
+const AMD_SOURCE = /(^|\W)define\(/;
 
 /** The modules Grafana shares with every plugin (loader/sharedDependencies.ts) that a panel can import from npm packages. */
 const shared: Record<string, object> = {
