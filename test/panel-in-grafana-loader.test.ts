@@ -102,6 +102,8 @@ function expectedScreen(model: PanelModel, names: Record<Side, string>, answers:
     latencyRow('Outside the engine', outside('baseline'), outside('candidate')),
   ].filter((row) => row[1] !== '–' || row[2] !== '–');
 
+  // Counts from increase() are shown whole.
+  const whole = (v: number | null): number | null => (v === null ? null : Math.round(v));
   const replicaRows = (side: Side): string[][] => {
     const of = (figure: FigureId, replica: string): number | null => answers[side][figure].find((s) => s.metric.replica === replica)?.value ?? null;
     const replicaFigures = FIGURE_IDS.filter((f) => panelFigures[f].scope === 'replica');
@@ -115,7 +117,7 @@ function expectedScreen(model: PanelModel, names: Record<Side, string>, answers:
         model.formatPercent(of('replicaKvUsage', r)),
         model.formatPercent(of('replicaGpu', r)),
         `${model.formatCount(of('replicaWaiting', r))}${scheduler === null ? '' : ` (picker ${model.formatCount(scheduler)})`}`,
-        model.formatCount(of('replicaProbeRequests', r)),
+        model.formatCount(whole(of('replicaProbeRequests', r))),
       ];
     });
   };
@@ -124,8 +126,7 @@ function expectedScreen(model: PanelModel, names: Record<Side, string>, answers:
     const total = outcomes.length > 0 ? Math.round(outcomes.reduce((sum, s) => sum + s.value, 0)) : null;
     const failed = Math.round(outcomes.filter((s) => s.metric.outcome !== SUCCESS).reduce((sum, s) => sum + s.value, 0));
     const lastSuccess = ms(one(side, 'lastSuccess'));
-    const round = (v: number | null): number | null => (v === null ? null : Math.round(v));
-    const cached = model.formatCachedShare({ prompt: round(one(side, 'promptTokens')), cached: round(one(side, 'cachedPromptTokens')) });
+    const cached = model.formatCachedShare({ prompt: whole(one(side, 'promptTokens')), cached: whole(one(side, 'cachedPromptTokens')) });
     return [
       `${names[side]}: ${model.formatCount(total)} requests`,
       failed > 0 ? ` (${model.formatCount(failed)} failed)` : '',

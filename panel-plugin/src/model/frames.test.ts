@@ -214,6 +214,19 @@ describe('what a number is: exact name, else exact refId', () => {
     expect(view.messages.map((msg) => msg.text)).toEqual(['Only one target ("a") has data; the comparison needs a second.']);
   });
 
+  it('shows counts from increase() whole: requests, tokens and probes per replica', () => {
+    const view = model(
+      [
+        ...one({ refId: 'requests', labels: { ...t, outcome: 'success' }, value: 109.62 }),
+        ...one({ refId: 'promptTokens', labels: t, value: 5120.4 }),
+        ...one({ refId: 'replicaProbeRequests', labels: { ...t, replica: 'r-0' }, value: 27.224 }),
+      ],
+      options
+    );
+    expect(view.baseline).toMatchObject({ requests: 110, tokens: expect.objectContaining({ prompt: 5120 }) });
+    expect(view.baseline?.replicas).toEqual([expect.objectContaining({ name: 'r-0', probeRequests: 27 })]);
+  });
+
   it('converts by the contract unit only: seconds to ms, timestamps to epoch ms, ratios and counts as they are', () => {
     const r = { ...t, replica: 'ms-east' };
     const view = model(

@@ -57,7 +57,8 @@ const FILL: Record<FigureId, Fill> = {
   replicaUp: onReplica((r, v) => (r.up = v > 0)),
   replicaRunning: onReplica((r, v) => (r.running = v)),
   replicaWaiting: onReplica((r, v) => (r.waiting = v)),
-  replicaProbeRequests: onReplica((r, v) => (r.probeRequests = v)),
+  // increase() extrapolates to the range's edges: a count of requests is shown whole, like the others.
+  replicaProbeRequests: onReplica((r, v) => (r.probeRequests = Math.round(v))),
   replicaPrefixCache: onReplica((r, v) => (r.prefixCache = v > 0 ? 'enabled' : 'disabled')),
   replicaSchedulerQueue: onReplica((r, v) => (r.schedulerQueue = v)),
 };
