@@ -71,8 +71,12 @@ async function queryAt(prom: RunningPrometheus, expr: string, timeS: number): Pr
   return (await res.json()) as PrometheusAnswer;
 }
 
+/**
+ * A figure's finite values: the panel shows no figure for a NaN (a per-turn mean over a window that holds
+ * no request of that turn is 0/0), as panel-plugin/src/model/samples.ts reads frames.
+ */
 const samples = (answer: PrometheusAnswer): VectorSample[] =>
-  (answer.data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value?.[1]) }));
+  (answer.data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value?.[1]) })).filter((s) => Number.isFinite(s.value));
 
 /** What the screen should say, from each figure's own Prometheus answer for each target. */
 function expectedScreen(model: PanelModel, names: Record<Side, string>, answers: Record<Side, Answers>, nowMs: number) {
