@@ -34,27 +34,15 @@ type Values = () => MetricValue<string>[];
  */
 export function readMetric(d: MetricDefinition, registry: AnyRegistry, values: Values): Metric {
   const config = fromDefinition(d, registry);
-  switch (d.type) {
-    case 'gauge':
-      return new (class extends Gauge {
-        override async get(): ReturnType<Gauge['get']> {
-          return { ...(await super.get()), values: values() };
-        }
-      })(config);
-    case 'counter':
-      return new (class extends Counter {
-        override async get(): ReturnType<Counter['get']> {
-          return { ...(await super.get()), values: values() };
-        }
-      })(config);
-    case 'summary':
-      // prom-client adds the `quantile` label of a summary itself, so it may not be among the label names.
-      return new (class extends Summary {
-        override async get(): ReturnType<Summary['get']> {
-          return { ...(await super.get()), values: values() };
-        }
-      })({ ...config, labelNames: d.labels.filter((l) => l !== 'quantile') });
-    case 'histogram':
-      throw new Error(`${d.name}: a histogram is observed, not read at scrape time`);
-  }
+  if (d.type === 'histogram') throw new Error(`${d.name}: a histogram is observed, not read at scrape time`);
+  const metric =
+    d.type === 'gauge'
+      ? new Gauge(config)
+      : d.type === 'counter'
+        ? new Counter(config)
+        : // prom-client adds the `quantile` label of a summary itself, so it may not be among the label names.
+          new Summary({ ...config, labelNames: d.labels.filter((l) => l !== 'quantile') });
+  const head = metric.get.bind(metric);
+  metric.get = async () => ({ ...(await head()), values: values() });
+  return metric;
 }
