@@ -7,7 +7,7 @@
 /** Prometheus 2.x's scrape Accept header (prometheus/scrape/scrape.go, scrapeAcceptHeader): OpenMetrics preferred. */
 export const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-/** Values of every sample named exactly `sample` (e.g. `kvcanary_ttft_seconds_count`). */
+/** Values of every sample named exactly `sample` (e.g. the `_count` sample of the contract's `exporterMetrics.ttft`). */
 export function sampleValues(body: string, sample: string): number[] {
   const values: number[] = [];
   for (const raw of body.split('\n')) {

@@ -8,7 +8,7 @@ import { gauge } from './from-contract.js';
  * The registry of one on-demand probe (`/probe?target=NAME`), built fresh for each request from the
  * contract's `probeMetrics`, as blackbox_exporter does: the handler alone owns these series, so
  * nothing leaks between probes and nothing here touches the exporter's own registry. A failed probe
- * is `kvcanary_probe_success 0`.
+ * has `probeMetrics.success` at 0.
  */
 export interface ProbeOutcome {
   target: string;

@@ -1,5 +1,5 @@
 /**
- * `kvcanary_target_up` over a short window: 1 while at least one of the target's last UP_WINDOW
+ * The contract's `exporterMetrics.targetUp` over a short window: 1 while at least one of the target's last UP_WINDOW
  * finished requests succeeded (cancelled ones do not count), 0 before its first success and once
  * UP_WINDOW in a row have failed. "Up" means "answers", not "answers every time": a target with
  * 50 % errors stays up (its error ratio is what pages), where the last request alone made it flap
