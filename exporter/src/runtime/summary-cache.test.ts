@@ -27,20 +27,20 @@ function targetWith(requests: number, clock: FakeClock) {
   return t;
 }
 
+/** The intervals as the worker computes them: the bootstrap of the request's samples, seeded by it. */
+const bootstrap = (r: IntervalsRequest) => bootstrapSample(r.samples, { random: seededRandom(r.seed), iterations: r.iterations });
+
+const cacheOf = (t: ReturnType<typeof targetWith>, clock: FakeClock, intervals: (r: IntervalsRequest) => ReturnType<typeof bootstrap> | Promise<ReturnType<typeof bootstrap>>) =>
+  new SummaryCache([t], { config, clock, logger: silentLogger, workload: '0123456789ab', intervals: async (r) => intervals(r) });
+
 describe('SummaryCache intervals', () => {
   it('computes the intervals where it is told to, shared by readers arriving at once, equal to the bootstrap here', async () => {
     const clock = new FakeClock();
     const t = targetWith(60, clock);
     const asked: IntervalsRequest[] = [];
-    const cache = new SummaryCache([t], {
-      config,
-      clock,
-      logger: silentLogger,
-      workload: '0123456789ab',
-      intervals: async (r) => {
-        asked.push(r);
-        return bootstrapSample(r.samples, { random: seededRandom(r.seed), iterations: r.iterations });
-      },
+    const cache = cacheOf(t, clock, (r) => {
+      asked.push(r);
+      return bootstrap(r);
     });
     const [a, b] = await Promise.all([cache.response(), cache.response()]);
     expect(asked).toHaveLength(1);
@@ -55,15 +55,9 @@ describe('SummaryCache intervals', () => {
     const clock = new FakeClock();
     const t = targetWith(60, clock);
     let failing = false;
-    const cache = new SummaryCache([t], {
-      config,
-      clock,
-      logger: silentLogger,
-      workload: '0123456789ab',
-      intervals: async (r) => {
-        if (failing) throw new Error('worker exited with code 1');
-        return bootstrapSample(r.samples, { random: seededRandom(r.seed), iterations: r.iterations });
-      },
+    const cache = cacheOf(t, clock, (r) => {
+      if (failing) throw new Error('worker exited with code 1');
+      return bootstrap(r);
     });
     const good = await cache.response();
     failing = true;
